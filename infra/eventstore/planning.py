@@ -1,0 +1,174 @@
+"""The decision at the heart of every append, shared by all adapters.
+
+Given the current heads of the streams involved and which of the new event ids are already
+stored, :func:`plan_batch` decides per request: accept (assign versions, positions and chain
+hashes), replay an earlier identical append (idempotent no-op), or refuse. It is pure, so each
+adapter only has to load the inputs and write the accepted rows inside one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from infra.eventstore.hashchain import GENESIS, chain_hash
+from infra.eventstore.port import (
+    ANY_VERSION,
+    AppendResult,
+    EventIdConflict,
+    EventStoreError,
+    NewEvent,
+    RecordedEvent,
+    WrongExpectedVersion,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AppendRequest:
+    stream_id: str
+    events: Sequence[NewEvent]
+    expected_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamHead:
+    version: int
+    last_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredId:
+    """Where an already-stored event id lives."""
+
+    stream_id: str
+    stream_version: int
+    position: int
+
+
+Outcome = AppendResult | EventStoreError
+
+
+@dataclass(slots=True)
+class BatchPlan:
+    rows: list[RecordedEvent] = field(default_factory=list)
+    heads: dict[str, StreamHead] = field(default_factory=dict)
+    """New heads of the streams the accepted rows touch."""
+    head_position: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def check_request(request: AppendRequest) -> None:
+    """Refuse appends that are caller bugs before they reach a queue."""
+    if not request.events:
+        raise ValueError("an append needs at least one event")
+    if request.expected_version < ANY_VERSION:
+        raise ValueError(f"invalid expected version {request.expected_version}")
+    ids = [event.event_id for event in request.events]
+    if len(set(ids)) != len(ids):
+        raise EventIdConflict(request.stream_id, ids)
+
+
+def event_ids(requests: Sequence[AppendRequest]) -> list[uuid.UUID]:
+    return [event.event_id for request in requests for event in request.events]
+
+
+def stream_ids(requests: Sequence[AppendRequest]) -> list[str]:
+    return list(dict.fromkeys(request.stream_id for request in requests))
+
+
+def plan_batch(
+    requests: Sequence[AppendRequest],
+    *,
+    heads: Mapping[str, StreamHead],
+    stored: Mapping[uuid.UUID, StoredId],
+    head_position: int,
+    recorded_at: datetime,
+    algorithm: str,
+) -> BatchPlan:
+    """Decide every request in order, as if each were committed alone after the previous."""
+    plan = BatchPlan(head_position=head_position)
+    current = dict(heads)
+    known = dict(stored)
+    for request in requests:
+        outcome = _decide(request, current, known, plan, recorded_at, algorithm)
+        plan.outcomes.append(outcome)
+    return plan
+
+
+def _decide(
+    request: AppendRequest,
+    heads: dict[str, StreamHead],
+    known: dict[uuid.UUID, StoredId],
+    plan: BatchPlan,
+    recorded_at: datetime,
+    algorithm: str,
+) -> Outcome:
+    found = [known.get(event.event_id) for event in request.events]
+    if any(place is not None for place in found):
+        return _replayed(request, found)
+    head = heads.get(request.stream_id, StreamHead(0, GENESIS))
+    expected = request.expected_version
+    if expected != ANY_VERSION and expected != head.version:
+        return WrongExpectedVersion(request.stream_id, expected, head.version)
+    first_position = plan.head_position + 1
+    for event in request.events:
+        head = _accept(request.stream_id, event, head, plan, recorded_at, algorithm)
+        known[event.event_id] = StoredId(request.stream_id, head.version, plan.head_position)
+    heads[request.stream_id] = head
+    plan.heads[request.stream_id] = head
+    return AppendResult(head.version, first_position, plan.head_position)
+
+
+def _accept(
+    stream_id: str,
+    event: NewEvent,
+    head: StreamHead,
+    plan: BatchPlan,
+    recorded_at: datetime,
+    algorithm: str,
+) -> StreamHead:
+    version = head.version + 1
+    plan.head_position += 1
+    sealed = chain_hash(
+        algorithm,
+        prev_hash=head.last_hash,
+        stream_id=stream_id,
+        stream_version=version,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        recorded_at=recorded_at,
+        data=event.data,
+        metadata=event.metadata,
+    )
+    plan.rows.append(
+        RecordedEvent(
+            position=plan.head_position,
+            stream_id=stream_id,
+            stream_version=version,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            data=event.data,
+            metadata=event.metadata,
+            recorded_at=recorded_at,
+            hash=sealed,
+        )
+    )
+    return StreamHead(version, sealed)
+
+
+def _replayed(request: AppendRequest, found: list[StoredId | None]) -> Outcome:
+    """An append whose ids are all stored, consecutively in this stream, is a retry: answer it
+    as it was answered the first time. Anything else reusing stored ids is refused."""
+    places = [place for place in found if place is not None]
+    consecutive = all(
+        later.stream_version == earlier.stream_version + 1
+        for earlier, later in zip(places, places[1:], strict=False)
+    )
+    if len(places) == len(found) and consecutive and places[0].stream_id == request.stream_id:
+        if all(place.stream_id == request.stream_id for place in places):
+            return AppendResult(places[-1].stream_version, places[0].position, places[-1].position)
+    return EventIdConflict(request.stream_id, [e.event_id for e in request.events])

@@ -1,0 +1,20 @@
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from infra.eventstore.memory import MemoryEventStore
+from tests.contract.eventstore_contract import EventStoreContract
+
+
+class TestMemoryEventStore(EventStoreContract):
+    persistent = False
+
+    @pytest.fixture
+    async def store(self) -> AsyncIterator[MemoryEventStore]:
+        yield MemoryEventStore()
+
+    async def flip_byte(self, store: MemoryEventStore, position: int) -> None:
+        event = store._log[position - 1]
+        flipped = bytes([event.data[0] ^ 1]) + event.data[1:]
+        store._log[position - 1] = replace(event, data=flipped)
