@@ -1,0 +1,30 @@
+# The two commands of the README. Each creates what it needs on a fresh machine:
+# a private uv (pinned), then the locked environment in .venv (uv.lock: same versions everywhere).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+.PHONY: run test bench
+run: $(VENV)/.synced ## the main job on embedded defaults
+	$(VENV)/bin/onecard run
+
+test: $(VENV)/.synced ## lint, types and every test tier
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -ra
+
+bench: $(VENV)/.synced ## benchmarks, printed as tables (see bench/README.md)
+	$(VENV)/bin/python -m bench.eventstore
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@

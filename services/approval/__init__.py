@@ -1,0 +1,1 @@
+"""Approval: the configurable approval chain with maker-checker separation (flow step 6). Publishes BatchApproved."""
