@@ -1,0 +1,135 @@
+"""Personal data inside contracts: values that never print, and never reach JSON in clear.
+
+A citizen ID, a card account number or a phone number is held in memory as a small wrapper
+whose ``repr`` and ``str`` are masked. In JSON mode it serialises only through the cipher
+passed in the pydantic context, ``model_dump(mode="json", context={"pii": cipher})``, and
+validation with the same context decrypts; without a cipher, serialising raises (fail
+closed). The stored form is ``{"alg", "kid", "ct", "bidx"}`` (see ``infra/pii``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationInfo
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
+
+from contracts.pii_rules import (
+    PII_CONTEXT_KEY,
+    SEALED_SCHEMA,
+    PiiCipher,
+    PiiError,
+    PiiKind,
+    normalise,
+)
+
+__all__ = [
+    "PII_CONTEXT_KEY",
+    "SEALED_SCHEMA",
+    "CardAccountNo",
+    "CitizenId",
+    "PhoneNo",
+    "PiiCipher",
+    "PiiError",
+    "PiiKind",
+    "normalise",
+]
+
+
+class _Pii:
+    """A normalised personal value; ``reveal()`` is the only way to read it."""
+
+    __slots__ = ("_value",)
+    kind: ClassVar[PiiKind]
+    visible: ClassVar[tuple[int, int]]
+
+    def __init__(self, raw: str) -> None:
+        self._value = normalise(self.kind, raw)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def masked(self) -> str:
+        head, tail = self.visible
+        hidden = len(self._value) - head - tail
+        if hidden < 4:
+            return "*" * len(self._value)
+        return self._value[:head] + "*" * hidden + self._value[len(self._value) - tail :]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.masked()!r})"
+
+    __str__ = masked
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self._value))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        serialise = core_schema.plain_serializer_function_ser_schema(cls._serialise, info_arg=True)
+        return core_schema.with_info_plain_validator_function(
+            cls._validate, serialization=serialise
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**SEALED_SCHEMA, "x-pii": cls.kind}
+
+    @classmethod
+    def _validate(cls, value: object, info: ValidationInfo) -> Self:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            if _has_cipher(info.context):
+                raise PiiError(f"{cls.kind} was stored in clear: stored personal data is sealed")
+            return cls(value)
+        if isinstance(value, Mapping):
+            return cls(_cipher(info.context).open(cls.kind, value))
+        raise PiiError(f"{cls.kind} must be a string or a sealed object")
+
+    @classmethod
+    def _serialise(cls, value: Self, info: core_schema.SerializationInfo) -> object:
+        if not info.mode_is_json():
+            return value
+        return _cipher(info.context).seal(cls.kind, value.reveal())
+
+
+def _has_cipher(context: object) -> bool:
+    return isinstance(context, Mapping) and context.get(PII_CONTEXT_KEY) is not None
+
+
+def _cipher(context: object) -> PiiCipher:
+    cipher = context.get(PII_CONTEXT_KEY) if isinstance(context, Mapping) else None
+    if cipher is None:
+        raise PiiError('personal data needs a cipher: pass context={"pii": cipher}')
+    return cipher  # type: ignore[no-any-return]
+
+
+class CitizenId(_Pii):
+    """An 18-character citizen ID number (GB 11643), upper-case, masked but for the last 4."""
+
+    kind = "citizen_id"
+    visible = (0, 4)
+
+
+class CardAccountNo(_Pii):
+    """A social-security-card financial account number, masked but for the last 4 digits."""
+
+    kind = "card_account_no"
+    visible = (0, 4)
+
+
+class PhoneNo(_Pii):
+    """A phone number without separators or +86, masked as 138****5678."""
+
+    kind = "phone_no"
+    visible = (3, 4)

@@ -1,0 +1,100 @@
+"""Sealing personal data for the log: AES-256-GCM or SM4-GCM, plus a keyed blind index.
+
+A sealed value is ``{"alg", "kid", "ct", "bidx"}``: ``ct`` is base64(nonce + ciphertext +
+tag), authenticated with the purpose (the field kind) as associated data, so a citizen ID
+cannot be passed off as a phone number; ``bidx`` is HMAC-SHA256 (HMAC-SM3 with SM4) over
+purpose and normalised value, under a separate index key, for lookups and duplicate checks.
+The index MAC is fixed with the index key (the key file records it), so changing the cipher
+setting later never makes old indexes stop matching new ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from contracts.pii import PiiError, PiiKind, normalise
+from infra.pii.keys import CipherName, DataKey, KeyProvider
+
+ALG_LABELS: Final[dict[CipherName, str]] = {"aes-256-gcm": "AES-256-GCM", "sm4-gcm": "SM4-GCM"}
+_BY_LABEL: Final = {label: name for name, label in ALG_LABELS.items()}
+_NONCE: Final = 12
+_TAG: Final = 16
+
+
+class DecryptionFailed(PiiError):
+    """A sealed value was tampered with, sealed for another purpose, or is malformed."""
+
+
+class FieldCipher:
+    """The PiiCipher of ``contracts.pii``, over keys from a KeyProvider."""
+
+    def __init__(self, *, keys: KeyProvider, algorithm: CipherName = "aes-256-gcm") -> None:
+        current = keys.current_key()
+        if current.algorithm != algorithm:
+            raise ValueError(
+                f"cipher is {algorithm} but the current key {current.kid!r} is "
+                f"{current.algorithm}: rotate the key file"
+            )
+        self._keys = keys
+        self.algorithm: CipherName = algorithm
+
+    def seal(self, purpose: PiiKind, value: str) -> dict[str, str]:
+        key = self._keys.current_key()
+        nonce = secrets.token_bytes(_NONCE)
+        sealed = _encrypt(key, nonce, value.encode(), purpose.encode())
+        return {
+            "alg": ALG_LABELS[key.algorithm],
+            "kid": key.kid,
+            "ct": base64.b64encode(nonce + sealed).decode(),
+            "bidx": self.blind_index(purpose, value),
+        }
+
+    def open(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> str:
+        key = self._keys.key(str(sealed.get("kid")))
+        if _BY_LABEL.get(str(sealed.get("alg"))) != key.algorithm:
+            raise DecryptionFailed(f"{purpose}: algorithm does not match key {key.kid!r}")
+        try:
+            raw = base64.b64decode(str(sealed.get("ct")), validate=True)
+            plain = _decrypt(key, raw[:_NONCE], raw[_NONCE:], purpose.encode())
+        except (InvalidTag, ValueError, binascii.Error):
+            raise DecryptionFailed(f"{purpose}: tampered, wrong purpose or malformed") from None
+        return plain.decode()
+
+    def blind_index(self, purpose: PiiKind, value: str) -> str:
+        """The blind index of a value (normalised first), to look up or de-duplicate by."""
+        message = purpose.encode() + b"\x00" + normalise(purpose, value).encode()
+        if self._keys.index_algorithm() == "hmac-sm3":
+            mac = crypto_hmac.HMAC(self._keys.index_key(), hashes.SM3())
+            mac.update(message)
+            return mac.finalize().hex()
+        return hmac.new(self._keys.index_key(), message, "sha256").hexdigest()
+
+
+def _encrypt(key: DataKey, nonce: bytes, plain: bytes, aad: bytes) -> bytes:
+    if key.algorithm == "aes-256-gcm":
+        return AESGCM(key.secret).encrypt(nonce, plain, aad)
+    encryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    return encryptor.update(plain) + encryptor.finalize() + encryptor.tag
+
+
+def _decrypt(key: DataKey, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if len(nonce) != _NONCE or len(sealed) < _TAG:
+        raise ValueError("sealed value too short")
+    if key.algorithm == "aes-256-gcm":
+        return AESGCM(key.secret).decrypt(nonce, sealed, aad)
+    tag = sealed[-_TAG:]
+    decryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(sealed[:-_TAG]) + decryptor.finalize()

@@ -1,0 +1,134 @@
+"""Sample contracts for the unit tests: one valid event of every type, an in-memory key
+provider, and hypothesis strategies for valid-looking personal data."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, date, datetime
+
+from hypothesis import strategies as st
+
+from contracts.base import Event
+from contracts.envelope import Actor, Envelope, new_envelope, new_event_id
+from contracts.events import (
+    BatchApproved,
+    BeneficiaryRegistered,
+    CardAccountDeclared,
+    PaymentFailed,
+    PaymentNoticeSent,
+    PaymentSucceeded,
+    PublicNoticeCompleted,
+    ReturnedToTreasury,
+    RosterSubmitted,
+)
+from infra.pii import CipherName, DataKey, FieldCipher, UnknownKey
+from infra.pii.keys import INDEX_FOR_CIPHER, KEY_BYTES, IndexName
+
+AT = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+CITIZEN_ID = "65010219800101123X"
+ACCOUNT_NO = "6217000012345678901"
+PHONE_NO = "13800138000"
+
+PERSON = BeneficiaryRegistered(
+    beneficiary_id="b-1",
+    citizen_id=CITIZEN_ID,
+    name="阿依古丽",
+    village_code="650102001001",
+    household_id="h-1",
+    phone=PHONE_NO,
+)
+CARD = CardAccountDeclared(
+    beneficiary_id="b-1", bank_code="ABC", account_no=ACCOUNT_NO, holder_name="阿依古丽"
+)
+ROSTER = RosterSubmitted(
+    roster_id="r-1",
+    programme_code="GDLS",
+    township_code="650102001",
+    round_id="2025-1",
+    row_count=2,
+    total_fen=123_456,
+)
+SAMPLES: tuple[Event, ...] = (
+    PERSON,
+    CARD,
+    ROSTER,
+    PublicNoticeCompleted(roster_id="r-1", started_on=date(2025, 3, 3), ended_on=date(2025, 3, 7)),
+    BatchApproved(roster_id="r-1", round_id="2025-1", approved_row_count=2, total_fen=123_456),
+    PaymentSucceeded(
+        instruction_id="i-1", roster_id="r-1", row_id="1", amount_fen=61_728, bank_reference="B9"
+    ),
+    PaymentFailed(
+        instruction_id="i-2",
+        roster_id="r-1",
+        row_id="2",
+        amount_fen=61_728,
+        reason_code="ACCOUNT_CLOSED",
+        reason_text="账户已销户",
+    ),
+    ReturnedToTreasury(roster_id="r-1", row_id="2", amount_fen=61_728),
+    PaymentNoticeSent(
+        notification_id="n-1", beneficiary_id="b-1", roster_id="r-1", row_id="1", channel="sms"
+    ),
+)
+
+
+def envelope_of(event: Event, *, stream_id: str = "s-1") -> Envelope[Event]:
+    return new_envelope(
+        event,
+        event_id=new_event_id(AT),
+        stream_id=stream_id,
+        occurred_at=AT,
+        actor=Actor(user_id="u-7", role="township_operator", jurisdiction_code="650102001"),
+        correlation_id=uuid.uuid4(),
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
+
+
+class MemoryKeys:
+    """A KeyProvider held in memory, with rotation, for tests without files."""
+
+    def __init__(self, algorithm: CipherName = "aes-256-gcm") -> None:
+        self.algorithm = algorithm
+        self._keys: dict[str, DataKey] = {}
+        self._index = secrets.token_bytes(32)
+        self.rotate()
+
+    def rotate(self) -> str:
+        kid = f"k{len(self._keys) + 1}"
+        self._keys[kid] = DataKey(
+            kid, self.algorithm, secrets.token_bytes(KEY_BYTES[self.algorithm])
+        )
+        self._current = kid
+        return kid
+
+    def current_key(self) -> DataKey:
+        return self._keys[self._current]
+
+    def key(self, kid: str) -> DataKey:
+        if kid not in self._keys:
+            raise UnknownKey(kid)
+        return self._keys[kid]
+
+    def index_key(self) -> bytes:
+        return self._index
+
+    def index_algorithm(self) -> IndexName:
+        return INDEX_FOR_CIPHER[self.algorithm]
+
+
+def memory_cipher(algorithm: CipherName = "aes-256-gcm") -> FieldCipher:
+    return FieldCipher(keys=MemoryKeys(algorithm), algorithm=algorithm)
+
+
+def _with_check_digit(body: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+citizen_ids = st.from_regex(
+    r"[1-6][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])[0-2][0-9]{4}", fullmatch=True
+).map(_with_check_digit)
+phone_nos = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+account_nos = st.from_regex(r"62[0-9]{14,17}", fullmatch=True)
