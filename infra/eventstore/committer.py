@@ -70,7 +70,7 @@ class GroupCommitter:
             for waiting in batch:
                 waiting.answer.cancel()
             raise
-        except Exception as error:  # noqa: BLE001 - each caller must get the failure
+        except Exception as error:  # each caller must get the failure
             if len(batch) > 1:
                 for waiting in batch:  # isolate the request that broke the batch
                     await self._commit([waiting])

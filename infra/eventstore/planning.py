@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from infra.eventstore.hashchain import GENESIS, chain_hash
 from infra.eventstore.port import (
@@ -165,10 +166,9 @@ def _replayed(request: AppendRequest, found: list[StoredId | None]) -> Outcome:
     as it was answered the first time. Anything else reusing stored ids is refused."""
     places = [place for place in found if place is not None]
     consecutive = all(
-        later.stream_version == earlier.stream_version + 1
-        for earlier, later in zip(places, places[1:], strict=False)
+        later.stream_version == earlier.stream_version + 1 for earlier, later in pairwise(places)
     )
-    if len(places) == len(found) and consecutive and places[0].stream_id == request.stream_id:
-        if all(place.stream_id == request.stream_id for place in places):
-            return AppendResult(places[-1].stream_version, places[0].position, places[-1].position)
+    same_stream = all(place.stream_id == request.stream_id for place in places)
+    if len(places) == len(found) and consecutive and same_stream:
+        return AppendResult(places[-1].stream_version, places[0].position, places[-1].position)
     return EventIdConflict(request.stream_id, [e.event_id for e in request.events])

@@ -130,9 +130,7 @@ class EventStore(Protocol):
         """
         ...
 
-    def subscribe(
-        self, *, after: int = 0, batch_size: int = 500
-    ) -> AsyncIterator[RecordedEvent]:
+    def subscribe(self, *, after: int = 0, batch_size: int = 500) -> AsyncIterator[RecordedEvent]:
         """Catch-up subscription: every event after ``after``, history first, then live."""
         ...
 

@@ -55,8 +55,8 @@ class EventStoreContract:
 
     @pytest.fixture
     async def store(self) -> AsyncIterator[EventStore]:
+        """A fresh, empty store; closed and removed after the test."""
         raise NotImplementedError
-        yield
 
     async def another(self, store: EventStore) -> EventStore:
         raise NotImplementedError
@@ -69,7 +69,9 @@ class EventStoreContract:
     async def test_append_to_a_new_stream_numbers_versions_from_one(self, store: EventStore):
         result = await store.append("s-1", events(3), expected_version=NO_STREAM)
         assert result.stream_version == 3
-        assert result.last_position - result.first_position == 2
+        assert result.last_position > result.first_position
+        if store.gap_free_positions:
+            assert result.last_position - result.first_position == 2
         assert [e.stream_version for e in await store.read_stream("s-1")] == [1, 2, 3]
 
     async def test_wrong_expected_version_is_a_typed_error_and_stores_nothing(self, store):
@@ -278,9 +280,7 @@ class EventStoreContract:
         assert sorted(e.stream_id for e in seen) == ["fast-0", "fast-1", "fast-2"] + ["slow"] * 3
         assert [e.position for e in seen] == sorted(e.position for e in seen)
 
-    async def test_sixteen_concurrent_appenders_every_reader_sees_every_event_in_order(
-        self, store
-    ):
+    async def test_sixteen_concurrent_appenders_every_reader_sees_every_event_in_order(self, store):
         others = [await self.another(store) for _ in range(3)] if self.persistent else []
         writers = [store, *others]
         committed: list[tuple[str, int]] = []

@@ -1,4 +1,3 @@
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -11,8 +10,8 @@ class TestMemoryEventStore(EventStoreContract):
     persistent = False
 
     @pytest.fixture
-    async def store(self) -> AsyncIterator[MemoryEventStore]:
-        yield MemoryEventStore()
+    async def store(self) -> MemoryEventStore:
+        return MemoryEventStore()
 
     async def flip_byte(self, store: MemoryEventStore, position: int) -> None:
         event = store._log[position - 1]

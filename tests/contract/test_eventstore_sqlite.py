@@ -1,0 +1,105 @@
+import asyncio
+import contextlib
+import shutil
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from infra.eventstore.hashchain import utc_timestamp
+from infra.eventstore.port import NO_STREAM
+from infra.eventstore.sqlite import SqliteEventStore
+from infra.eventstore.verify import verify_store
+from tests.contract.eventstore_contract import EventStoreContract, events, read_everything
+
+ROOT = Path(__file__).resolve().parents[2]
+
+APPEND_FROM_ANOTHER_PROCESS = """
+import asyncio, sys
+from infra.eventstore.sqlite import SqliteEventStore
+from tests.contract.eventstore_contract import events
+
+async def main() -> None:
+    store = await SqliteEventStore.open(sys.argv[1])
+    await store.append("from-elsewhere", events(3), expected_version=0)
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+class TestSqliteEventStore(EventStoreContract):
+    @pytest.fixture
+    async def store(self, tmp_path: Path) -> AsyncIterator[SqliteEventStore]:
+        store = await SqliteEventStore.open(tmp_path / "store" / "events.db")
+        yield store
+        await store.close()
+
+    async def another(self, store: SqliteEventStore) -> SqliteEventStore:
+        return await SqliteEventStore.open(store.path)
+
+    async def flip_byte(self, store: SqliteEventStore, position: int) -> None:
+        with contextlib.closing(sqlite3.connect(store.path)) as raw, raw:
+            (data,) = raw.execute(
+                "SELECT data FROM events WHERE position = ?", (position,)
+            ).fetchone()
+            flipped = bytes([data[0] ^ 1]) + data[1:]
+            raw.execute("UPDATE events SET data = ? WHERE position = ?", (flipped, position))
+
+    # -- SQLite only ----------------------------------------------------------------------
+
+    async def test_a_subscription_sees_appends_committed_by_another_process(self, store):
+        await store.append("here", events(1), expected_version=NO_STREAM)
+        subscription = store.subscribe(after=1)
+        first = asyncio.ensure_future(anext(subscription))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", APPEND_FROM_ANOTHER_PROCESS, str(store.path), cwd=ROOT
+        )
+        assert await asyncio.wait_for(process.wait(), timeout=60) == 0
+        received = [await asyncio.wait_for(first, timeout=10)]
+        received += [await asyncio.wait_for(anext(subscription), timeout=10) for _ in range(2)]
+        await subscription.aclose()
+        assert [(e.stream_id, e.position) for e in received] == [
+            ("from-elsewhere", 2),
+            ("from-elsewhere", 3),
+            ("from-elsewhere", 4),
+        ]
+
+    async def test_closing_checkpoints_the_wal_into_the_one_database_file(self, store, tmp_path):
+        await store.append("s-1", events(500, text="归档"), expected_version=NO_STREAM)
+        before = await read_everything(store)
+        await store.close()
+        copy = tmp_path / "copy" / "events.db"
+        copy.parent.mkdir()
+        shutil.copyfile(store.path, copy)  # the main file alone, without -wal or -shm
+        reopened = await SqliteEventStore.open(copy)
+        try:
+            assert await read_everything(reopened) == before
+            assert (await verify_store(reopened)).intact
+        finally:
+            await reopened.close()
+
+    async def test_the_stored_timestamp_is_the_sealed_text(self, store):
+        await store.append("s-1", events(1), expected_version=NO_STREAM)
+        (event,) = await store.read_stream("s-1")
+        with contextlib.closing(sqlite3.connect(store.path)) as raw:
+            (stamp,) = raw.execute("SELECT recorded_at FROM events").fetchone()
+        assert stamp == utc_timestamp(event.recorded_at)
+        assert event.recorded_at.utcoffset() is not None
+        assert event.recorded_at.utcoffset().total_seconds() == 0
+
+    async def test_a_failed_hook_rolls_the_batch_back_and_the_store_goes_on(self, store):
+        async def fail() -> None:
+            raise RuntimeError("disk on fire")
+
+        store.before_commit = fail
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            await store.append("s-1", events(2), expected_version=NO_STREAM)
+        store.before_commit = None
+        assert await store.head_position() == 0
+        result = await store.append("s-1", events(1), expected_version=NO_STREAM)
+        assert (result.first_position, result.stream_version) == (1, 1)
+        await store.save_checkpoint("projector", 1)
+        assert await store.load_checkpoint("projector") == 1
