@@ -29,10 +29,10 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str | None = Field(
         None, description="Comma-separated brokers; unset starts the local broker."
     )
-    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; unset: console.")
+    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces; unset: console.")
     pii_cipher: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
     key_file: Path | None = Field(
-        None, description="Local key file for personal-data encryption (dev default under data_dir)."
+        None, description="Key file for personal-data encryption (dev: under data_dir)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -1,1 +1,3 @@
-"""Approval: the configurable approval chain with maker-checker separation (flow step 6). Publishes BatchApproved."""
+"""Approval: the configurable approval chain with maker-checker separation (flow step 6).
+Publishes BatchApproved.
+"""

@@ -1,0 +1,1 @@
+"""The ``onecard`` command line (assembled in ``infra.cli.main``)."""

@@ -1,0 +1,16 @@
+"""The ``onecard`` command line: every operator command joins this one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from infra.cli import audit, schemas, tour
+
+app = typer.Typer(no_args_is_help=True, help="onecard: one-card subsidy payments.")
+app.add_typer(audit.app, name="audit")
+app.add_typer(schemas.app, name="contracts")
+app.command("run")(tour.run)
+
+
+def main() -> None:
+    app()

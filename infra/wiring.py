@@ -1,0 +1,23 @@
+"""Adapters chosen by the settings: the one place that turns configuration into objects."""
+
+from __future__ import annotations
+
+from contracts.events import EVENTS
+from infra.eventcodec import EventCodec
+from infra.eventstore.factory import open_event_store
+from infra.eventstore.port import EventStore
+from infra.pii import FieldCipher, LocalKeyFile
+from infra.settings import Settings
+
+
+async def open_store(settings: Settings) -> EventStore:
+    return await open_event_store(settings.event_store_url, hash_algorithm=settings.hash_algorithm)
+
+
+def make_cipher(settings: Settings) -> FieldCipher:
+    keys = LocalKeyFile(settings.resolved_key_file, algorithm=settings.pii_cipher)
+    return FieldCipher(keys=keys, algorithm=settings.pii_cipher)
+
+
+def make_codec(settings: Settings) -> EventCodec:
+    return EventCodec(registry=EVENTS, cipher=make_cipher(settings))

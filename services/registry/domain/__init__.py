@@ -1,0 +1,1 @@
+"""The registry's domain: pure rules and deciders (standard library, pydantic, contracts)."""
