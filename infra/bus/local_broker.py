@@ -86,8 +86,9 @@ class LocalBroker:
                 raise BrokerStartError(
                     f"tansu exited with code {self._process.returncode} on port {self.port}"
                 )
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.2
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
             ):
                 return
             time.sleep(0.05)
