@@ -1,9 +1,11 @@
 """The one contract every EventStore adapter must keep (subclassed per adapter).
 
-A subclass provides three things: a ``store`` fixture yielding a fresh, empty store; ``another``,
-a second independent instance on the same data (its own connections: a second process as far
-as the backend can tell); and ``flip_byte``, which corrupts one stored byte behind the store's
-back. ``persistent = False`` marks a store whose data does not outlive its instance.
+A subclass provides four things: a ``store`` fixture yielding a fresh, empty store;
+``another``, a second independent instance on the same data (its own connections: a second
+process as far as the backend can tell); ``flip_byte``, which corrupts one stored byte behind
+the store's back; and ``raw_dump``, every byte the backend holds for the store, read around it
+(a file, a table dump). ``persistent = False`` marks a store whose data does not outlive its
+instance.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import ClassVar
 
 import pytest
 
+from contracts.events import EVENTS
+from infra.eventcodec import EventCodec
 from infra.eventstore.port import (
     ANY_VERSION,
     NO_STREAM,
@@ -27,6 +31,14 @@ from infra.eventstore.port import (
     WrongExpectedVersion,
 )
 from infra.eventstore.verify import verify_store
+from tests.unit.contract_samples import (
+    ACCOUNT_NO,
+    CITIZEN_ID,
+    PHONE_NO,
+    SAMPLES,
+    envelope_of,
+    memory_cipher,
+)
 
 
 def new_event(n: int = 0, *, text: str = "", event_type: str = "Tested") -> NewEvent:
@@ -62,6 +74,9 @@ class EventStoreContract:
         raise NotImplementedError
 
     async def flip_byte(self, store: EventStore, position: int) -> None:
+        raise NotImplementedError
+
+    async def raw_dump(self, store: EventStore) -> bytes:
         raise NotImplementedError
 
     # -- appending and optimistic concurrency --------------------------------------------
@@ -320,6 +335,20 @@ class EventStoreContract:
         for stream, version in _last_versions(committed).items():
             versions = [e.stream_version for e in seen if e.stream_id == stream]
             assert versions == list(range(1, version + 1))
+
+    # -- personal data ----------------------------------------------------------------------
+
+    async def test_no_plaintext_id_account_or_phone_reaches_the_stored_bytes(self, store):
+        codec = EventCodec(registry=EVENTS, cipher=memory_cipher())
+        for n, event in enumerate(SAMPLES):
+            envelope = envelope_of(event, stream_id=f"pii-{n}")
+            await store.append(envelope.stream_id, [codec.encode(envelope)], expected_version=0)
+        dumped = await self.raw_dump(store)
+        assert b"b-1" in dumped, "the dump must hold the events it is scanned for"
+        for secret in (CITIZEN_ID, ACCOUNT_NO, PHONE_NO):
+            for form in (secret, secret.lower(), secret[:6] + secret[-8:]):
+                assert form.encode() not in dumped
+                assert form.encode("utf-16-le") not in dumped
 
     # -- tamper evidence ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import pytest
 from infra.eventstore.kurrent import KurrentEventStore
 from infra.eventstore.port import EventStoreError
 from tests.conftest import server_missing
-from tests.contract.eventstore_contract import EventStoreContract
+from tests.contract.eventstore_contract import EventStoreContract, read_everything
 
 URL_VARIABLE = "ONECARD_TEST_ESDB_URL"
 IMAGE = os.environ.get(
@@ -77,6 +77,13 @@ class TestKurrentEventStore(EventStoreContract):
 
     async def flip_byte(self, store: KurrentEventStore, position: int) -> None:
         pytest.skip(IMMUTABLE)
+
+    async def raw_dump(self, store: KurrentEventStore) -> bytes:
+        """The server keeps its files out of reach: dump every event's data and metadata as
+        the server hands them out, which is what a copy of its database would hold."""
+        return b"".join(
+            e.stream_id.encode() + e.data + e.metadata for e in await read_everything(store)
+        )
 
 
 def _docker_problem() -> str | None:

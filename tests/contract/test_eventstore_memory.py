@@ -17,3 +17,6 @@ class TestMemoryEventStore(EventStoreContract):
         event = store._log[position - 1]
         flipped = bytes([event.data[0] ^ 1]) + event.data[1:]
         store._log[position - 1] = replace(event, data=flipped)
+
+    async def raw_dump(self, store: MemoryEventStore) -> bytes:
+        return b"".join(e.stream_id.encode() + e.data + e.metadata for e in store._log)

@@ -48,6 +48,11 @@ class TestSqliteEventStore(EventStoreContract):
             flipped = bytes([data[0] ^ 1]) + data[1:]
             raw.execute("UPDATE events SET data = ? WHERE position = ?", (flipped, position))
 
+    async def raw_dump(self, store: SqliteEventStore) -> bytes:
+        """The database file and its WAL, byte for byte, as a thief would copy them."""
+        folder = Path(store.path).parent
+        return b"".join(p.read_bytes() for p in sorted(folder.glob(Path(store.path).name + "*")))
+
     # -- SQLite only ----------------------------------------------------------------------
 
     async def test_a_subscription_sees_appends_committed_by_another_process(self, store):
