@@ -2,9 +2,14 @@
 
 A citizen ID, a card account number or a phone number is held in memory as a small wrapper
 whose ``repr`` and ``str`` are masked. In JSON mode it serialises only through the cipher
-passed in the pydantic context, ``model_dump(mode="json", context={"pii": cipher})``, and
-validation with the same context decrypts; without a cipher, serialising raises (fail
-closed). The stored form is ``{"alg", "kid", "ct", "bidx"}`` (see ``infra/pii``).
+passed in the pydantic context, ``model_dump(mode="json", context={"pii": cipher})``;
+without a cipher, serialising raises (fail closed). The stored form is
+``{"alg", "kid", "ct", "bidx"}`` (see ``infra/pii``).
+
+A value read from the log stays sealed in memory until ``reveal()`` (or masking) needs the
+plaintext: decoding checks its shape and that the key is known, and decryption, which
+authenticates the ciphertext, happens on first use. Projections that only need the blind
+index never decrypt, and re-encoding a value that was never revealed copies it sealed.
 """
 
 from __future__ import annotations
@@ -41,22 +46,38 @@ __all__ = [
 class _Pii:
     """A normalised personal value; ``reveal()`` is the only way to read it."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_sealed", "_value")
     kind: ClassVar[PiiKind]
     visible: ClassVar[tuple[int, int]]
 
     def __init__(self, raw: str) -> None:
-        self._value = normalise(self.kind, raw)
+        self._value: str | None = normalise(self.kind, raw)
+        self._sealed: tuple[Mapping[str, Any], PiiCipher] | None = None
+
+    @classmethod
+    def from_sealed(cls, sealed: Mapping[str, Any], cipher: PiiCipher) -> Self:
+        """A value read from the log, opened by ``cipher`` when first revealed."""
+        cipher.check(cls.kind, sealed)
+        value = cls.__new__(cls)
+        value._value, value._sealed = None, (sealed, cipher)
+        return value
 
     def reveal(self) -> str:
+        """The plaintext; raises a PiiError when a sealed value does not authenticate."""
+        if self._value is None:
+            if self._sealed is None:
+                raise PiiError(f"{self.kind}: holds neither a value nor a sealed value")
+            sealed, cipher = self._sealed
+            self._value = cipher.open(self.kind, sealed)
         return self._value
 
     def masked(self) -> str:
+        value = self.reveal()
         head, tail = self.visible
-        hidden = len(self._value) - head - tail
+        hidden = len(value) - head - tail
         if hidden < 4:
-            return "*" * len(self._value)
-        return self._value[:head] + "*" * hidden + self._value[len(self._value) - tail :]
+            return "*" * len(value)
+        return value[:head] + "*" * hidden + value[len(value) - tail :]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.masked()!r})"
@@ -64,10 +85,10 @@ class _Pii:
     __str__ = masked
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._value == self._value
+        return type(other) is type(self) and other.reveal() == self.reveal()
 
     def __hash__(self) -> int:
-        return hash((self.kind, self._value))
+        return hash((self.kind, self.reveal()))
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -93,14 +114,17 @@ class _Pii:
                 raise PiiError(f"{cls.kind} was stored in clear: stored personal data is sealed")
             return cls(value)
         if isinstance(value, Mapping):
-            return cls(_cipher(info.context).open(cls.kind, value))
+            return cls.from_sealed(value, _cipher(info.context))
         raise PiiError(f"{cls.kind} must be a string or a sealed object")
 
     @classmethod
     def _serialise(cls, value: Self, info: core_schema.SerializationInfo) -> object:
         if not info.mode_is_json():
             return value
-        return _cipher(info.context).seal(cls.kind, value.reveal())
+        cipher = _cipher(info.context)
+        if value._value is None and value._sealed is not None and value._sealed[1] is cipher:
+            return dict(value._sealed[0])
+        return cipher.seal(cls.kind, value.reveal())
 
 
 def _has_cipher(context: object) -> bool:

@@ -38,6 +38,11 @@ class PiiCipher(Protocol):
 
     def open(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> str: ...
 
+    def check(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> None:
+        """Refuse, without decrypting, a sealed value this cipher could never open: a wrong
+        shape, an unknown key id, or an algorithm that is not the key's."""
+        ...
+
 
 _FORMATS: Final[Mapping[PiiKind, re.Pattern[str]]] = {
     "citizen_id": re.compile(r"[0-9]{17}[0-9X]"),

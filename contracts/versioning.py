@@ -37,6 +37,7 @@ class EventRegistry:
         upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
     ) -> None:
         self._models: dict[tuple[str, int], type[Event]] = {}
+        self._current: dict[str, type[Event]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         for cls in events:
             self.register(cls)
@@ -49,6 +50,9 @@ class EventRegistry:
         if key in self._models and self._models[key] is not cls:
             raise ValueError(f"{key[0]} v{key[1]} is already registered")
         self._models[key] = cls
+        latest = self._current.get(cls.event_type)
+        if latest is None or latest.schema_version < cls.schema_version:
+            self._current[cls.event_type] = cls
         return cls
 
     def add_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
@@ -61,10 +65,10 @@ class EventRegistry:
 
     def current(self, event_type: str) -> type[Event]:
         """The model events of this type are read into."""
-        versions = [v for t, v in self._models if t == event_type]
-        if not versions:
-            raise UnknownEventType(f"unknown event type {event_type!r}")
-        return self._models[(event_type, max(versions))]
+        try:
+            return self._current[event_type]
+        except KeyError:
+            raise UnknownEventType(f"unknown event type {event_type!r}") from None
 
     def model(self, event_type: str, schema_version: int) -> type[Event]:
         try:
@@ -99,5 +103,6 @@ class EventRegistry:
     ) -> Event:
         """Upcast raw stored data and validate it into the current model."""
         current = self.current(event_type)
-        upcast = self.upcast(event_type, schema_version, data)
-        return current.model_validate(upcast, context=dict(context or {}))
+        if schema_version != current.schema_version:
+            data = self.upcast(event_type, schema_version, data)
+        return current.model_validate(data, context=context)

@@ -22,6 +22,9 @@ _RECORD_FIELDS: Final = frozenset({"event_id", "stream_id", "stream_version", "e
 METADATA_FIELDS: Final = frozenset(Envelope.model_fields) - _RECORD_FIELDS
 
 
+_ENVELOPE: Final = Envelope[Event]
+
+
 class EventDecodeError(ValueError):
     """A stored event could not be read into its current model (the message names the event,
     never its content)."""
@@ -64,7 +67,7 @@ class EventCodec:
                 orjson.loads(recorded.data),
                 context=self._context,
             )
-            return Envelope[Event].model_validate(
+            return _ENVELOPE.model_validate(
                 {
                     **orjson.loads(recorded.metadata),
                     "event_id": recorded.event_id,

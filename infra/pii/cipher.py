@@ -28,6 +28,7 @@ from infra.pii.keys import CipherName, DataKey, KeyProvider
 
 ALG_LABELS: Final[dict[CipherName, str]] = {"aes-256-gcm": "AES-256-GCM", "sm4-gcm": "SM4-GCM"}
 _BY_LABEL: Final = {label: name for name, label in ALG_LABELS.items()}
+_PARTS: Final = {"alg", "kid", "ct", "bidx"}
 _NONCE: Final = 12
 _TAG: Final = 16
 
@@ -60,16 +61,25 @@ class FieldCipher:
             "bidx": self.blind_index(purpose, value),
         }
 
+    def check(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> None:
+        self._key_for(purpose, sealed)
+
     def open(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> str:
-        key = self._keys.key(str(sealed.get("kid")))
-        if _BY_LABEL.get(str(sealed.get("alg"))) != key.algorithm:
-            raise DecryptionFailed(f"{purpose}: algorithm does not match key {key.kid!r}")
+        key = self._key_for(purpose, sealed)
         try:
             raw = base64.b64decode(str(sealed.get("ct")), validate=True)
             plain = _decrypt(key, raw[:_NONCE], raw[_NONCE:], purpose.encode())
         except (InvalidTag, ValueError, binascii.Error):
             raise DecryptionFailed(f"{purpose}: tampered, wrong purpose or malformed") from None
         return plain.decode()
+
+    def _key_for(self, purpose: PiiKind, sealed: Mapping[str, Any]) -> DataKey:
+        if sealed.keys() != _PARTS or not all(type(part) is str for part in sealed.values()):
+            raise DecryptionFailed(f"{purpose}: not a sealed value")
+        key = self._keys.key(sealed["kid"])
+        if _BY_LABEL.get(sealed["alg"]) != key.algorithm:
+            raise DecryptionFailed(f"{purpose}: algorithm does not match key {key.kid!r}")
+        return key
 
     def blind_index(self, purpose: PiiKind, value: str) -> str:
         """The blind index of a value (normalised first), to look up or de-duplicate by."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import orjson
@@ -14,7 +15,7 @@ from contracts.events import EVENTS, BeneficiaryRegistered, CardAccountDeclared
 from contracts.versioning import EventRegistry, UnknownEventType
 from infra.eventcodec import EventCodec, EventDecodeError
 from infra.eventstore.port import NewEvent, RecordedEvent
-from infra.pii import CIPHER_NAMES, CipherName
+from infra.pii import CIPHER_NAMES, CipherName, DecryptionFailed
 from tests.unit.contract_samples import (
     CARD,
     PERSON,
@@ -94,9 +95,23 @@ def test_an_unknown_event_type_is_refused_both_ways() -> None:
 
 def test_unreadable_data_names_the_event_not_its_content() -> None:
     new = CODEC.encode(envelope_of(PERSON))
+    data = orjson.loads(new.data)
+    data["citizen_id"]["kid"] = "k-destroyed"
+    unreadable = dataclasses.replace(new, data=orjson.dumps(data))
+    with pytest.raises(
+        EventDecodeError, match=rf"{new.event_id} \(BeneficiaryRegistered v1\)"
+    ) as e:
+        CODEC.decode(stored(unreadable))
+    assert data["citizen_id"]["ct"] not in str(e.value)
+
+
+def test_another_deployments_events_decode_but_do_not_open() -> None:
+    new = CODEC.encode(envelope_of(PERSON))
     other_deployment = EventCodec(registry=EVENTS, cipher=memory_cipher())
-    with pytest.raises(EventDecodeError, match=rf"{new.event_id} \(BeneficiaryRegistered v1\)"):
-        other_deployment.decode(stored(new))
+    event = other_deployment.decode(stored(new)).event
+    assert isinstance(event, BeneficiaryRegistered)
+    with pytest.raises(DecryptionFailed):
+        event.citizen_id.reveal()
 
 
 def test_decoded_envelopes_are_typed_by_the_current_model() -> None:

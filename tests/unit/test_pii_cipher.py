@@ -75,16 +75,19 @@ def test_tampered_ciphertext_is_refused(algorithm: CipherName) -> None:
     raw = bytearray(base64.b64decode(stored["account_no"]["ct"]))  # type: ignore[index]
     raw[-1] ^= 1
     stored["account_no"] = {**stored["account_no"], "ct": base64.b64encode(raw).decode()}  # type: ignore[dict-item]
-    with pytest.raises(ValidationError, match="tampered"):
-        CardAccountDeclared.model_validate(stored, context={"pii": cipher})
+    read_back = CardAccountDeclared.model_validate(stored, context={"pii": cipher})
+    with pytest.raises(DecryptionFailed, match="tampered"):
+        read_back.account_no.reveal()  # sealed until first use, then authenticated
 
 
 def test_a_value_sealed_for_another_purpose_is_refused() -> None:
     cipher = memory_cipher()
     person = PERSON.model_dump(mode="json", context={"pii": cipher})
     person["phone"] = person["citizen_id"]
-    with pytest.raises(ValidationError, match="phone_no: tampered, wrong purpose"):
-        BeneficiaryRegistered.model_validate(person, context={"pii": cipher})
+    read_back = BeneficiaryRegistered.model_validate(person, context={"pii": cipher})
+    assert read_back.phone is not None
+    with pytest.raises(DecryptionFailed, match="phone_no: tampered, wrong purpose"):
+        read_back.phone.reveal()
 
 
 def test_an_unknown_key_id_is_refused() -> None:
@@ -125,4 +128,23 @@ def test_personal_data_stored_in_clear_is_refused_when_read_from_the_log() -> No
     stored = PERSON.model_dump(mode="json", context={"pii": cipher})
     stored["citizen_id"] = PERSON.citizen_id.reveal()
     with pytest.raises(ValidationError, match="stored in clear"):
+        BeneficiaryRegistered.model_validate(stored, context={"pii": cipher})
+
+
+def test_a_value_read_from_the_log_stays_sealed_until_revealed() -> None:
+    cipher = memory_cipher()
+    stored = PERSON.model_dump(mode="json", context={"pii": cipher})
+    read_back = BeneficiaryRegistered.model_validate(stored, context={"pii": cipher})
+    assert read_back.citizen_id._value is None
+    again = read_back.model_dump(mode="json", context={"pii": cipher})
+    assert again["citizen_id"] == stored["citizen_id"]  # copied sealed, never decrypted
+    assert read_back.citizen_id._value is None
+    assert read_back.citizen_id.reveal() == PERSON.citizen_id.reveal()
+
+
+def test_a_malformed_sealed_value_is_refused_when_read() -> None:
+    cipher = memory_cipher()
+    stored = PERSON.model_dump(mode="json", context={"pii": cipher})
+    stored["citizen_id"] = {**stored["citizen_id"], "extra": "x"}
+    with pytest.raises(ValidationError, match="not a sealed value"):
         BeneficiaryRegistered.model_validate(stored, context={"pii": cipher})
