@@ -1,0 +1,149 @@
+"""PostgreSQL event store (asyncpg): durable, gap-free global positions in commit order.
+
+Every append of every process takes the row lock on ``log_head`` inside its transaction, so
+positions are handed out in commit order with no holes: a reader asking for "everything
+after the last position I saw" can never skip an event that commits late (see
+docs/adr/001-global-positions.md). Concurrent appends of one instance share a transaction
+through :class:`~infra.eventstore.committer.GroupCommitter`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from itertools import starmap
+from typing import Any, Final
+
+import asyncpg  # type: ignore[import-untyped]
+
+from infra.eventstore import postgres_sql as sql
+from infra.eventstore.committer import GroupCommitter
+from infra.eventstore.planning import AppendRequest, Outcome
+from infra.eventstore.port import AppendResult, NewEvent, RecordedEvent
+from infra.eventstore.postgres_writer import BatchWriter
+from infra.eventstore.subscription import catch_up
+
+_LAST_VERSION: Final = 2**31 - 1
+
+
+class PostgresEventStore:
+    gap_free_positions = True
+
+    def __init__(self, dsn: str, pool: Any, *, schema: str, hash_algorithm: str) -> None:
+        """Use :meth:`open`, which creates the tables and the connections."""
+        self.schema = schema
+        self._dsn = dsn
+        self._pool = pool
+        self._listener: Any = None
+        self._channel = sql.channel(schema)
+        self._writer = BatchWriter(self._connect, channel=self._channel, algorithm=hash_algorithm)
+        self._committer = GroupCommitter(self._commit_batch)
+        self._appended = asyncio.Event()
+        self._notified = 0
+        self.before_commit: Callable[[], Awaitable[None]] | None = None
+        """Awaited inside each writing transaction just before it commits (a test hook)."""
+
+    @classmethod
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        schema: str = "onecard",
+        hash_algorithm: str = "sha256",
+        pool_size: int = 10,
+    ) -> PostgresEventStore:
+        """Connect, and create the schema and its tables unless they exist (safe to race)."""
+        sql.checked_schema(schema)
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=1,
+            max_size=pool_size,
+            server_settings={"search_path": schema},
+            reset=_keep_session,
+        )
+        store = cls(dsn, pool, schema=schema, hash_algorithm=hash_algorithm)
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute(sql.LOCK_DDL, schema)
+                await conn.execute(sql.create_schema(schema))
+                await conn.execute(sql.TABLES)
+            store._listener = await asyncpg.connect(dsn)
+            await store._listener.add_listener(store._channel, store._on_notify)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def append(
+        self, stream_id: str, events: Sequence[NewEvent], *, expected_version: int
+    ) -> AppendResult:
+        request = AppendRequest(stream_id, tuple(events), expected_version)
+        return await self._committer.append(request)
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        from_version: int | None = None,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        if backwards:
+            start = _LAST_VERSION if from_version is None else from_version
+            rows = await self._pool.fetch(sql.READ_BACKWARDS, stream_id, start, limit)
+        else:
+            start = 1 if from_version is None else from_version
+            rows = await self._pool.fetch(sql.READ_FORWARDS, stream_id, start, limit)
+        return list(starmap(RecordedEvent, rows))
+
+    async def read_all(self, *, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        rows = await self._pool.fetch(sql.READ_ALL, after, limit)
+        return list(starmap(RecordedEvent, rows))
+
+    async def head_position(self) -> int:
+        position: int = await self._pool.fetchval(sql.HEAD)
+        return position
+
+    async def wait_for_append(self, *, after: int, timeout: float) -> None:
+        appended = self._appended  # taken before reading the head: no wake-up slips between
+        if self._notified > after or await self.head_position() > after:
+            return
+        try:
+            await asyncio.wait_for(appended.wait(), timeout)
+        except TimeoutError:
+            return
+
+    def subscribe(self, *, after: int = 0, batch_size: int = 500) -> AsyncIterator[RecordedEvent]:
+        return catch_up(self, after=after, batch_size=batch_size)
+
+    async def load_checkpoint(self, subscriber: str) -> int:
+        position: int | None = await self._pool.fetchval(sql.LOAD_CHECKPOINT, subscriber)
+        return position or 0
+
+    async def save_checkpoint(self, subscriber: str, position: int) -> None:
+        await self._pool.execute(sql.SAVE_CHECKPOINT, subscriber, position)
+
+    async def close(self) -> None:
+        await self._committer.close()
+        await self._writer.close()
+        if self._listener is not None:
+            await self._listener.close()
+        await self._pool.close()
+
+    async def _connect(self) -> Any:
+        return await asyncpg.connect(self._dsn, server_settings={"search_path": self.schema})
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self._notified = max(self._notified, int(payload))
+        self._appended.set()
+        self._appended = asyncio.Event()
+
+    async def _commit_batch(self, requests: Sequence[AppendRequest]) -> list[Outcome]:
+        return await self._writer.commit(requests, before_commit=self.before_commit)
+
+
+async def _keep_session(conn: Any) -> None:
+    """Pooled connections only run queries (no session state to reset): skip asyncpg's reset
+    round trip, which would double the cost of small reads."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")

@@ -1,0 +1,134 @@
+"""The PostgreSQL adapter's tables and statements.
+
+Statements name tables unqualified: every pooled connection runs with ``search_path`` set to
+the store's schema, so one set of constant statements (prepared once per connection) serves
+any schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+TABLES: Final = """
+CREATE TABLE IF NOT EXISTS events (
+    position bigint PRIMARY KEY,
+    stream_id text NOT NULL,
+    stream_version integer NOT NULL,
+    event_id uuid NOT NULL UNIQUE,
+    event_type text NOT NULL,
+    schema_version integer NOT NULL,
+    data bytea NOT NULL,
+    metadata bytea NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    hash text NOT NULL,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS streams (
+    stream_id text PRIMARY KEY,
+    version integer NOT NULL,
+    last_hash text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS log_head (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    position bigint NOT NULL
+);
+INSERT INTO log_head (singleton, position) VALUES (true, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    subscriber text PRIMARY KEY,
+    position bigint NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+"""
+
+LOCK_DDL: Final = "SELECT pg_advisory_xact_lock(hashtext('onecard.eventstore.ddl'), hashtext($1))"
+
+BEGIN_LOCKED: Final = "BEGIN; SELECT 1 FROM log_head FOR UPDATE"
+"""Opens a writing transaction holding the row lock that serialises every writer."""
+
+HEAD: Final = "SELECT position FROM log_head"
+
+LOAD_BATCH_STATE: Final = """
+SELECT NULL::text, NULL::integer, NULL::text, NULL::uuid, position FROM log_head
+UNION ALL
+SELECT s.stream_id, s.version, s.last_hash, NULL, 0
+  FROM unnest($1::text[]) AS wanted(id)
+ CROSS JOIN LATERAL (SELECT * FROM streams WHERE stream_id = wanted.id OFFSET 0) AS s
+UNION ALL
+SELECT e.stream_id, e.stream_version, NULL, e.event_id, e.position
+  FROM unnest($2::uuid[]) AS wanted(id)
+ CROSS JOIN LATERAL (SELECT * FROM events WHERE event_id = wanted.id OFFSET 0) AS e
+"""
+"""The log head, the heads of the streams and the already-stored event ids, in one round trip.
+
+Run after the lock, so it sees every earlier commit. The lateral joins keep index lookups
+even in a generic plan cached while the tables were still small.
+"""
+
+
+WRITE_HEADS: Final = """
+WITH new_heads AS (
+    INSERT INTO streams (stream_id, version, last_hash)
+    SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
+    ON CONFLICT (stream_id) DO UPDATE
+        SET version = excluded.version, last_hash = excluded.last_hash
+), new_position AS (
+    UPDATE log_head SET position = $4::bigint
+)
+SELECT pg_notify($5::text, $4::bigint::text)
+"""
+"""New stream heads, the new log head and the wake-up (delivered only on commit)."""
+
+COLUMNS: Final = (
+    "position",
+    "stream_id",
+    "stream_version",
+    "event_id",
+    "event_type",
+    "schema_version",
+    "data",
+    "metadata",
+    "recorded_at",
+    "hash",
+)
+"""The events columns, in the order of RecordedEvent's fields."""
+_SELECTED: Final = ", ".join(COLUMNS)
+
+READ_ALL: Final = f"""
+SELECT {_SELECTED} FROM events WHERE position > $1 ORDER BY position LIMIT $2
+"""  # noqa: S608 - constant column list
+
+READ_FORWARDS: Final = f"""
+SELECT {_SELECTED} FROM events
+ WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3
+"""  # noqa: S608 - constant column list
+
+READ_BACKWARDS: Final = f"""
+SELECT {_SELECTED} FROM events
+ WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3
+"""  # noqa: S608 - constant column list
+
+LOAD_CHECKPOINT: Final = "SELECT position FROM checkpoints WHERE subscriber = $1"
+
+SAVE_CHECKPOINT: Final = """
+INSERT INTO checkpoints (subscriber, position, updated_at) VALUES ($1, $2, now())
+ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position, updated_at = now()
+"""
+
+
+def checked_schema(schema: str) -> str:
+    """The schema name, refused unless it is a plain identifier (it is spliced into DDL)."""
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"invalid schema name {schema!r}")
+    return schema
+
+
+def create_schema(schema: str) -> str:
+    return f'CREATE SCHEMA IF NOT EXISTS "{checked_schema(schema)}"'
+
+
+def channel(schema: str) -> str:
+    """The NOTIFY channel of one store (channel names are limited to 63 bytes)."""
+    return f"onecard_appended_{schema}"[:63]

@@ -1,0 +1,141 @@
+"""The PostgreSQL adapter's write side: one transaction per group-committed batch.
+
+Each transaction first takes the row lock on ``log_head``. That lock serialises every writer
+of every process, so positions are handed out in commit order with no holes, and the stream
+heads and stored ids read after it are the latest committed ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from operator import attrgetter
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+
+from infra.eventstore import postgres_sql as sql
+from infra.eventstore.planning import (
+    AppendRequest,
+    BatchPlan,
+    Outcome,
+    StoredId,
+    StreamHead,
+    event_ids,
+    plan_batch,
+    stream_ids,
+)
+from infra.eventstore.port import EventIdConflict, EventStoreError, WrongExpectedVersion
+
+Hook = Callable[[], Awaitable[None]]
+_as_row = attrgetter(*sql.COLUMNS)
+_CONNECTION_LOST = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+"""Failures after which the writer connection is replaced and the batch tried once more."""
+
+
+class BatchWriter:
+    """Commits batches on a dedicated connection, opened on first use and after a failure."""
+
+    def __init__(
+        self, connect: Callable[[], Awaitable[Any]], *, channel: str, algorithm: str
+    ) -> None:
+        self._connect = connect
+        self._channel = channel
+        self._algorithm = algorithm
+        self._conn: Any = None
+
+    async def commit(
+        self, requests: Sequence[AppendRequest], *, before_commit: Hook | None
+    ) -> list[Outcome]:
+        """Commit once, and once more on a fresh connection if the connection was lost: safe
+        even when the first commit went through, since a stored append replays as a no-op."""
+        try:
+            return await self._commit_once(requests, before_commit)
+        except _CONNECTION_LOST:
+            return await self._commit_once(requests, before_commit)
+
+    async def _commit_once(
+        self, requests: Sequence[AppendRequest], before_commit: Hook | None
+    ) -> list[Outcome]:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await self._connect()
+        conn = self._conn
+        try:
+            await conn.execute(sql.BEGIN_LOCKED)
+            plan = await self._plan(conn, requests)
+            await self._write(conn, plan, before_commit)
+        except BaseException as error:
+            self._drop()  # the server rolls the transaction back with the connection
+            if isinstance(error, asyncpg.UniqueViolationError):
+                raise _conflict(requests, error) from error
+            raise
+        return plan.outcomes
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.terminate()
+            self._conn = None
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def _plan(self, conn: Any, requests: Sequence[AppendRequest]) -> BatchPlan:
+        rows = await conn.fetch(sql.LOAD_BATCH_STATE, stream_ids(requests), event_ids(requests))
+        head_position = 0
+        heads: dict[str, StreamHead] = {}
+        stored: dict[uuid.UUID, StoredId] = {}
+        for stream_id, version, last_hash, event_id, position in rows:
+            if stream_id is None:
+                head_position = position
+            elif event_id is None:
+                heads[stream_id] = StreamHead(version, last_hash)
+            else:
+                stored[event_id] = StoredId(stream_id, version, position)
+        return plan_batch(
+            requests,
+            heads=heads,
+            stored=stored,
+            head_position=head_position,
+            recorded_at=datetime.now(UTC),
+            algorithm=self._algorithm,
+        )
+
+    async def _write(self, conn: Any, plan: BatchPlan, before_commit: Hook | None) -> None:
+        if plan.rows:
+            records = map(_as_row, plan.rows)
+            await conn.copy_records_to_table("events", records=records, columns=sql.COLUMNS)
+            heads = plan.heads
+            await conn.fetchval(
+                sql.WRITE_HEADS,
+                list(heads),
+                [head.version for head in heads.values()],
+                [head.last_hash for head in heads.values()],
+                plan.head_position,
+                self._channel,
+            )
+            if before_commit is not None:
+                await before_commit()
+        await conn.execute("COMMIT")
+
+
+def _conflict(requests: Sequence[AppendRequest], error: Any) -> EventStoreError:
+    """A unique violation the log-head lock should make impossible, as a port error.
+
+    The group committer retries a failed batch request by request, so a lone request gets
+    the precise answer.
+    """
+    if len(requests) != 1:
+        return EventStoreError(f"conflicting batch: {error}")
+    request = requests[0]
+    if "event_id" in (error.constraint_name or ""):
+        return EventIdConflict(request.stream_id, [e.event_id for e in request.events])
+    return WrongExpectedVersion(request.stream_id, request.expected_version, -1)
