@@ -8,12 +8,19 @@ sealed even after the configured algorithm changes.
 from __future__ import annotations
 
 import hashlib
+import struct
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 HashAlgorithm = Literal["sha256", "sm3"]
 ALGORITHMS: Final[tuple[HashAlgorithm, ...]] = ("sha256", "sm3")
+_DIGESTS: Final[dict[str, Callable[[bytes], Any]]] = {
+    "sha256": hashlib.sha256,  # the named constructor skips hashlib.new's lookup
+    "sm3": lambda sealed: hashlib.new("sm3", sealed),
+}
+_LENGTHS: Final = struct.Struct(">9Q")
 GENESIS: Final = ""
 """The predecessor hash of the first event of every stream."""
 
@@ -34,27 +41,30 @@ def chain_hash(
     event_id: uuid.UUID,
     event_type: str,
     schema_version: int,
-    recorded_at: datetime,
+    recorded_at: datetime | str,
     data: bytes,
     metadata: bytes,
 ) -> str:
-    """Seal one event: a length-prefixed digest of its fields and its predecessor's hash."""
-    digest = hashlib.new(algorithm)
+    """Seal one event: the digest of the lengths of its fields (eight bytes each, big-endian),
+    then the fields themselves, its predecessor's hash first.
+
+    ``recorded_at`` may be given as its canonical text (``utc_timestamp``), which a writer
+    sealing a whole batch recorded at one moment computes once.
+    """
+    moment = recorded_at if isinstance(recorded_at, str) else utc_timestamp(recorded_at)
     parts = (
         prev_hash.encode(),
         stream_id.encode(),
-        str(stream_version).encode(),
+        b"%d" % stream_version,
         event_id.bytes,
         event_type.encode(),
-        str(schema_version).encode(),
-        utc_timestamp(recorded_at).encode(),
+        b"%d" % schema_version,
+        moment.encode(),
         data,
         metadata,
     )
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return f"{algorithm}:{digest.hexdigest()}"
+    header = _LENGTHS.pack(*map(len, parts))
+    return f"{algorithm}:{_DIGESTS[algorithm](header + b''.join(parts)).hexdigest()}"
 
 
 def algorithm_of(stored_hash: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from infra.eventstore.hashchain import GENESIS, chain_hash
+from infra.eventstore.hashchain import GENESIS, chain_hash, utc_timestamp
 from infra.eventstore.port import (
     ANY_VERSION,
     AppendResult,
@@ -92,8 +92,9 @@ def plan_batch(
     plan = BatchPlan(head_position=head_position)
     current = dict(heads)
     known = dict(stored)
+    sealed_at = utc_timestamp(recorded_at)
     for request in requests:
-        outcome = _decide(request, current, known, plan, recorded_at, algorithm)
+        outcome = _decide(request, current, known, plan, (recorded_at, sealed_at), algorithm)
         plan.outcomes.append(outcome)
     return plan
 
@@ -103,7 +104,7 @@ def _decide(
     heads: dict[str, StreamHead],
     known: dict[uuid.UUID, StoredId],
     plan: BatchPlan,
-    recorded_at: datetime,
+    recorded_at: tuple[datetime, str],
     algorithm: str,
 ) -> Outcome:
     found = [known.get(event.event_id) for event in request.events]
@@ -127,9 +128,10 @@ def _accept(
     event: NewEvent,
     head: StreamHead,
     plan: BatchPlan,
-    recorded_at: datetime,
+    recorded_at: tuple[datetime, str],
     algorithm: str,
 ) -> StreamHead:
+    moment, sealed_at = recorded_at
     version = head.version + 1
     plan.head_position += 1
     sealed = chain_hash(
@@ -140,7 +142,7 @@ def _accept(
         event_id=event.event_id,
         event_type=event.event_type,
         schema_version=event.schema_version,
-        recorded_at=recorded_at,
+        recorded_at=sealed_at,
         data=event.data,
         metadata=event.metadata,
     )
@@ -154,7 +156,7 @@ def _accept(
             schema_version=event.schema_version,
             data=event.data,
             metadata=event.metadata,
-            recorded_at=recorded_at,
+            recorded_at=moment,
             hash=sealed,
         )
     )
