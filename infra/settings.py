@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SERVICES = ("registry", "approval", "payout", "notify", "publicity")
 STORE_SCHEMES = ("sqlite", "postgresql", "postgres", "esdb", "esdb+discover", "kurrentdb")
 
 
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
         None, description="Key file for personal-data encryption (dev: under data_dir)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    projection_db_url: str = Field(
+        "sqlite+aiosqlite:///var/{service}-projections.db",
+        description="SQLAlchemy URL of each service's projections; {service} is replaced.",
+    )
+    http_host: str = "127.0.0.1"
+    http_base_port: int = Field(8100, description="Service n listens on base + n (see SERVICES).")
+    consumer_max_attempts: int = Field(3, ge=1, description="Tries before a dead letter.")
 
     @field_validator("event_store_url")
     @classmethod
@@ -49,6 +57,12 @@ class Settings(BaseSettings):
         if self.environment == "prod" and self.key_file is None:
             raise ValueError("ONECARD_KEY_FILE must be set in production (no default keys)")
         return self
+
+    def http_port(self, service: str) -> int:
+        return self.http_base_port + 1 + SERVICES.index(service)
+
+    def projection_url(self, service: str) -> str:
+        return self.projection_db_url.replace("{service}", service)
 
     @property
     def resolved_key_file(self) -> Path:

@@ -1,0 +1,42 @@
+"""What a service hands to the runtime: its HTTP app and the consumers it runs.
+
+Each ``services/<name>/bootstrap.py`` builds a :class:`ServiceParts` from the settings; the
+runtime (``onecard serve NAME`` or ``onecard up``) serves the HTTP app with uvicorn and runs
+the consumers as Faust agents in the same process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.base import Event
+from contracts.envelope import Envelope
+
+Handler = Callable[[AsyncConnection, Envelope[Event]], Awaitable[None]]
+"""Applies one event to a projection inside the caller's transaction (which also records the
+event in the consumer's inbox): it must not commit, and it may assume it never sees an event
+twice."""
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A projection or reaction fed from Kafka; ``name`` is its consumer group and inbox key."""
+
+    name: str
+    topics: tuple[str, ...]
+    handler: Handler
+    tables: MetaData
+
+
+@dataclass
+class ServiceParts:
+    name: str
+    http: FastAPI
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
