@@ -7,6 +7,7 @@ trace context). Clock and ids come in from the caller: nothing here reads the ti
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final, Generic, Self, TypeVar
@@ -87,6 +88,21 @@ def new_event_id(at: datetime) -> uuid.UUID:
         raise ValueError("new_event_id needs a timezone-aware time")
     nanoseconds = (at - _EPOCH) // _MICROSECOND * 1000
     return uuid.UUID(bytes=uuid_utils.uuid7(nanoseconds=nanoseconds).bytes)
+
+
+def derived_event_id(at: datetime, *, key: str) -> uuid.UUID:
+    """A UUIDv7 whose time part is ``at`` and whose other 74 bits come from ``key``.
+
+    The same command (same ``at``, same idempotency key) yields the same event ids, so a
+    retried command appends nothing twice; different keys never collide in practice.
+    """
+    if at.tzinfo is None:
+        raise ValueError("derived_event_id needs a timezone-aware time")
+    milliseconds = (at - _EPOCH) // timedelta(milliseconds=1)
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:10], "big")
+    rand_a, rand_b = (digest >> 62) & 0xFFF, digest & ((1 << 62) - 1)
+    value = (milliseconds << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+    return uuid.UUID(int=value)
 
 
 def new_envelope(

@@ -55,6 +55,16 @@ class EventRegistry:
             self._current[cls.event_type] = cls
         return cls
 
+    def including(
+        self,
+        events: Iterable[type[Event]],
+        upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+    ) -> EventRegistry:
+        """A new registry with everything of this one plus a service's private events."""
+        return EventRegistry(
+            [*self._models.values(), *events], {**self._upcasters, **(upcasters or {})}
+        )
+
     def add_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
         if (event_type, from_version) in self._upcasters:
             raise ValueError(f"{event_type} v{from_version} already has an upcaster")

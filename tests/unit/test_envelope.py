@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
-from contracts.envelope import Actor, Envelope, new_envelope, new_event_id
+from contracts.envelope import Actor, Envelope, derived_event_id, new_envelope, new_event_id
 from contracts.events import RosterSubmitted
 from tests.unit.contract_samples import AT, ROSTER, envelope_of
 
@@ -81,3 +81,15 @@ def test_a_malformed_traceparent_is_refused() -> None:
 def test_money_is_never_a_float() -> None:
     with pytest.raises(ValidationError, match="total_fen"):
         type(ROSTER).model_validate({**ROSTER.model_dump(), "total_fen": 1234.0})
+
+
+def test_derived_event_ids_are_v7_time_ordered_and_repeatable() -> None:
+    early = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    late = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    first = derived_event_id(early, key="cmd-1/0")
+    assert first.version == 7
+    assert first.variant == uuid.RFC_4122
+    assert first == derived_event_id(early, key="cmd-1/0")
+    assert first != derived_event_id(early, key="cmd-1/1")
+    assert first < derived_event_id(late, key="cmd-0/0")
+    assert int(first.hex[:12], 16) == int(early.timestamp() * 1000)

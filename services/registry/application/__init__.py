@@ -1,0 +1,1 @@
+"""The registry's application functions: one per command, load - decide - append."""
