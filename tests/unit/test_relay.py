@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from contracts.events import EVENTS
 from infra.bus.messages import from_message
@@ -37,10 +38,8 @@ async def test_the_checkpoint_moves_only_after_the_broker_acknowledged() -> None
     store, publisher = await _store_with_samples(), MemoryPublisher()
     publisher.fail_next = 1
     relay = Relay(store=store, publisher=publisher, page_size=100)
-    try:
+    with pytest.raises(PublishError):
         await relay.relay_once()
-    except PublishError:
-        pass
     assert await store.load_checkpoint("relay") == 0
     await relay.relay_once()
     assert await store.load_checkpoint("relay") == len(SAMPLES)
