@@ -66,7 +66,9 @@ class Relay:
                 await _sleep_unless(stop, self._retry_wait)
                 continue
             if relayed < self._page_size:
-                await self._store.wait_for_append(after=self._position or 0, timeout=self._idle_wait)
+                await self._store.wait_for_append(
+                    after=self._position or 0, timeout=self._idle_wait
+                )
 
 
 def _traced_messages(page: Sequence[RecordedEvent]) -> list[BusMessage]:

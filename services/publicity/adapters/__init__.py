@@ -1,0 +1,1 @@
+"""Publicity's adapters: its projection tables."""

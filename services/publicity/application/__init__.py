@@ -1,0 +1,1 @@
+"""Publicity's application functions: projections fed by events, and queries."""
