@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_base_port: int = Field(8100, description="Service n listens on base + n (see SERVICES).")
     consumer_max_attempts: int = Field(3, ge=1, description="Tries before a dead letter.")
+    relay_checkpoint: str = Field(
+        "relay",
+        description="The relay's checkpoint name; a fresh local broker gets a fresh one, since "
+        "it holds nothing the previous broker was sent.",
+    )
 
     @field_validator("event_store_url")
     @classmethod

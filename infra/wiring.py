@@ -6,6 +6,7 @@ from contracts.events import EVENTS
 from infra.eventcodec import EventCodec
 from infra.eventstore.factory import open_event_store
 from infra.eventstore.port import EventStore
+from infra.eventstore.traced import TracedEventStore
 from infra.pii import FieldCipher, LocalKeyFile
 from infra.settings import Settings
 

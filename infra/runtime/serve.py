@@ -1,0 +1,143 @@
+"""``serve``: one service in one process, its HTTP API (uvicorn) and its consumers together.
+
+The consumers run through one seam, :func:`run_consumers`, which hands the service's
+:class:`~infra.service.ConsumerSpec` list to the Faust agents in ``infra.bus.faust_agents``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+from collections.abc import Coroutine, Iterator
+from contextlib import AsyncExitStack
+from typing import Any, Protocol, cast
+
+import uvicorn
+
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from infra.logging import configure_logging
+from infra.runtime.lifecycle import stop_on_signals, with_broker
+from infra.service import ServiceParts
+from infra.settings import SERVICES, Settings
+from infra.telemetry import configure_tracing
+from infra.wiring import make_codec, open_store
+
+
+class ConsumerRunner(Protocol):
+    """Runs a service's consumers until ``stop`` is set, then returns once they stopped."""
+
+    def __call__(
+        self,
+        parts: ServiceParts,
+        *,
+        settings: Settings,
+        store: EventStore,
+        codec: EventCodec,
+        stop: asyncio.Event,
+    ) -> Coroutine[Any, Any, None]: ...
+
+
+class ServiceBuilder(Protocol):
+    def __call__(
+        self, settings: Settings, *, store: EventStore, codec: EventCodec
+    ) -> ServiceParts: ...
+
+
+def load_builder(service: str) -> ServiceBuilder:
+    """``services.<service>.bootstrap.build``; services are loaded by name, never imported by
+    infra at import time."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    module = importlib.import_module(f"services.{service}.bootstrap")
+    return cast(ServiceBuilder, module.build)
+
+
+async def run_consumers(
+    parts: ServiceParts,
+    *,
+    settings: Settings,
+    store: EventStore,
+    codec: EventCodec,
+    stop: asyncio.Event,
+) -> None:
+    """SEAM to the Faust agents, whose assembly is not written yet.
+
+    Expects ``infra.bus.faust_agents.run_consumers(*, service: str, consumers:
+    Sequence[ConsumerSpec], settings: Settings, store: EventStore, codec: EventCodec, stop:
+    asyncio.Event) -> None``: async; opens the projection database, the dead-letter sink and one
+    IdempotentConsumer per spec, runs them in a Faust app, and returns once ``stop`` is set and
+    the app has stopped. A service without consumers never loads it."""
+    if not parts.consumers:
+        return
+    agents = importlib.import_module("infra.bus.faust_agents")
+    await agents.run_consumers(
+        service=parts.name,
+        consumers=parts.consumers,
+        settings=settings,
+        store=store,
+        codec=codec,
+        stop=stop,
+    )
+
+
+async def serve(
+    service: str, settings: Settings, *, consumer_runner: ConsumerRunner = run_consumers
+) -> None:
+    """Serve ``service`` on ``http_host:http_port(service)`` until SIGINT or SIGTERM."""
+    builder = load_builder(service)
+    configure_logging(service=service, level=settings.log_level)
+    provider = configure_tracing(service=service, otlp_endpoint=settings.otlp_endpoint)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stop = stop_on_signals()
+    try:
+        async with AsyncExitStack() as stack:
+            settings = await with_broker(settings, stack)
+            store = await open_store(settings)
+            stack.push_async_callback(store.close)
+            codec = make_codec(settings)
+            parts = builder(settings, store=store, codec=codec)
+            for closer in parts.closers:
+                stack.push_async_callback(closer)
+            consumers = consumer_runner(
+                parts, settings=settings, store=store, codec=codec, stop=stop
+            )
+            await _run(parts, settings, stop, consumers)
+    finally:
+        provider.shutdown()
+
+
+async def _run(
+    parts: ServiceParts,
+    settings: Settings,
+    stop: asyncio.Event,
+    consumers: Coroutine[Any, Any, None],
+) -> None:
+    config = uvicorn.Config(
+        parts.http,
+        host=settings.http_host,
+        port=settings.http_port(parts.name),
+        log_config=None,
+        access_log=False,
+    )
+    server = _Server(config)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(consumers)
+        group.create_task(_exit_when(stop, server))
+        await server.serve()
+        stop.set()
+
+
+async def _exit_when(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: :func:`stop_on_signals` owns them, so the
+    server and the consumers stop together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

@@ -1,0 +1,1 @@
+"""The approval adapters: the service's ports implemented on real infrastructure."""

@@ -1,0 +1,1 @@
+"""The approval application: one function per command (load, decide, append)."""

@@ -1,0 +1,1 @@
+"""The approval domain: pure rules and deciders (standard library, pydantic, contracts)."""

@@ -1,0 +1,1 @@
+"""The notify adapters: the service's ports implemented on real infrastructure."""

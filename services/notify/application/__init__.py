@@ -1,0 +1,1 @@
+"""The notify application: one function per command (load, decide, append)."""

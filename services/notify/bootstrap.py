@@ -1,0 +1,27 @@
+"""Wiring of the notify service: SMS to beneficiaries and failure notices, through an outbox.
+
+The one place its adapters are chosen; nothing here does I/O until the runtime starts it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import services.notify as package
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from infra.http.app import make_service_app
+from infra.http.readiness import service_probes
+from infra.service import ServiceParts
+from infra.settings import Settings
+from services.notify.entrypoints.http import router
+
+NAME: Final = "notify"
+
+
+def build(settings: Settings, *, store: EventStore, codec: EventCodec) -> ServiceParts:
+    """The notify HTTP app and consumers, on the store and codec the runtime opened."""
+    probes, closers = service_probes(settings, service=NAME, store=store)
+    app = make_service_app(NAME, ready_checks=probes, description=package.__doc__ or "")
+    app.include_router(router)
+    return ServiceParts(name=NAME, http=app, consumers=[], closers=list(closers))

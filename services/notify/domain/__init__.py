@@ -1,0 +1,1 @@
+"""The notify domain: pure rules and deciders (standard library, pydantic, contracts)."""

@@ -1,0 +1,1 @@
+"""The notify entrypoints: HTTP routers and Faust agents, thin over the application."""

@@ -1,0 +1,1 @@
+"""The payout adapters: the service's ports implemented on real infrastructure."""

@@ -1,0 +1,1 @@
+"""The payout application: one function per command (load, decide, append)."""

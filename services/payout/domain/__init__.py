@@ -1,0 +1,1 @@
+"""The payout domain: pure rules and deciders (standard library, pydantic, contracts)."""

@@ -1,0 +1,1 @@
+"""The payout entrypoints: HTTP routers and Faust agents, thin over the application."""

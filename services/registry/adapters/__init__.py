@@ -1,0 +1,1 @@
+"""The registry adapters: the service's ports implemented on real infrastructure."""

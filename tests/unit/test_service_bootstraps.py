@@ -1,0 +1,44 @@
+"""Every service's bootstrap wires an app from in-memory adapters, without touching I/O."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fastapi import FastAPI
+
+from contracts.events import EVENTS
+from infra.eventcodec import EventCodec
+from infra.eventstore.memory import MemoryEventStore
+from infra.runtime import run_consumers
+from infra.runtime.serve import load_builder
+from infra.service import ServiceParts
+from infra.settings import SERVICES, Settings
+from tests.unit.asgi import request
+from tests.unit.contract_samples import memory_cipher
+
+CODEC = EventCodec(registry=EVENTS, cipher=memory_cipher())
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_each_service_builds_its_parts(service: str) -> None:
+    settings = Settings(kafka_bootstrap_servers=None)
+    parts = load_builder(service)(settings, store=MemoryEventStore(), codec=CODEC)
+    assert parts.name == service
+    assert parts.http.title == f"onecard {service}"
+    assert (await request(parts.http, "GET", "/health")).status == 200
+    for close in parts.closers:
+        await close()
+
+
+def test_an_unknown_service_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown service 'billing'"):
+        load_builder("billing")
+
+
+async def test_a_service_without_consumers_does_not_need_the_agents() -> None:
+    parts = ServiceParts(name="notify", http=FastAPI())
+    running = run_consumers(
+        parts, settings=Settings(), store=MemoryEventStore(), codec=CODEC, stop=asyncio.Event()
+    )
+    await asyncio.wait_for(running, 1)
