@@ -105,3 +105,12 @@ def _record_status(span: Span, status: int) -> None:
 def _internal_error_start() -> Message:
     headers = [(b"content-type", b"application/json")]
     return {"type": "http.response.start", "status": 500, "headers": headers}
+
+
+def current_correlation_uuid() -> uuid.UUID:
+    """The request's correlation id as a UUID (a caller's non-UUID token maps to a uuid5)."""
+    given = str(structlog.contextvars.get_contextvars().get("correlation_id", ""))
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"onecard:correlation:{given or uuid.uuid4()}")

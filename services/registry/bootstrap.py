@@ -14,7 +14,9 @@ from infra.http.app import make_service_app
 from infra.http.readiness import service_probes
 from infra.service import ServiceParts
 from infra.settings import Settings
-from services.registry.entrypoints.http import router
+from infra.wiring import make_cipher
+from services.registry.domain.events import REGISTRY_EVENTS
+from services.registry.entrypoints.http import RegistryApp, router
 
 NAME: Final = "registry"
 
@@ -24,4 +26,7 @@ def build(settings: Settings, *, store: EventStore, codec: EventCodec) -> Servic
     probes, closers = service_probes(settings, service=NAME, store=store)
     app = make_service_app(NAME, ready_checks=probes, description=package.__doc__ or "")
     app.include_router(router)
+    cipher = make_cipher(settings)
+    own_codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
+    app.state.registry = RegistryApp(store=store, codec=own_codec, index=cipher)
     return ServiceParts(name=NAME, http=app, consumers=[], closers=list(closers))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,8 +22,8 @@ CODEC = EventCodec(registry=EVENTS, cipher=memory_cipher())
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_each_service_builds_its_parts(service: str) -> None:
-    settings = Settings(kafka_bootstrap_servers=None)
+async def test_each_service_builds_its_parts(service: str, tmp_path: Path) -> None:
+    settings = Settings(kafka_bootstrap_servers=None, data_dir=tmp_path)
     parts = load_builder(service)(settings, store=MemoryEventStore(), codec=CODEC)
     assert parts.name == service
     assert parts.http.title == f"onecard {service}"

@@ -1,10 +1,105 @@
-"""The registry HTTP API: routers parse the request, build a command, call the application.
-
-Empty for now: the shared ``/health`` and ``/ready`` come from ``infra.http.app``.
-"""
+"""The registry HTTP API: routers parse the request, build a command, call the application."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.pii import CitizenId, PhoneNo, PiiError
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from infra.http.actor import CurrentActor
+from infra.http.context import current_correlation_uuid
+from infra.http.errors import ApiError
+from infra.telemetry import inject
+from services.registry.application.context import CommandContext
+from services.registry.application.register_beneficiary import BlindIndex, register_beneficiary
+from services.registry.domain.beneficiary import RegisterBeneficiary
+from services.registry.domain.refusals import Refused
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(tags=["registry"])
+
+
+@dataclass(frozen=True)
+class RegistryApp:
+    store: EventStore
+    codec: EventCodec
+    index: BlindIndex
+
+
+def registry_app(request: Request) -> RegistryApp:
+    app: RegistryApp = request.app.state.registry
+    return app
+
+
+Registry = Annotated[RegistryApp, Depends(registry_app)]
+
+
+class RegisterBeneficiaryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    beneficiary_id: str = Field(pattern=r"^[A-Za-z0-9\-]{1,64}$")
+    citizen_id: str = Field(max_length=32)
+    name: str = Field(min_length=1, max_length=64)
+    village_code: str = Field(max_length=12)
+    household_id: str = Field(pattern=r"^[A-Za-z0-9\-]{1,64}$")
+    phone: str | None = Field(default=None, max_length=20)
+
+
+@router.post("/beneficiaries", status_code=201)
+async def post_beneficiary(
+    body: RegisterBeneficiaryBody,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> dict[str, object]:
+    """Register a beneficiary (登记补贴对象). Retrying with the same Idempotency-Key is safe."""
+    now = datetime.now(UTC)
+    trace = inject()
+    context = CommandContext(
+        actor=actor,
+        at=now,
+        correlation_id=current_correlation_uuid(),
+        idempotency_key=idempotency_key or str(uuid.uuid4()),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )
+    try:
+        command = _command(body, today=now.astimezone(SHANGHAI).date())
+        result = await register_beneficiary(
+            store=registry.store,
+            codec=registry.codec,
+            index=registry.index,
+            command=command,
+            context=context,
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return {"beneficiary_id": body.beneficiary_id, "registered": result is not None}
+
+
+def _command(body: RegisterBeneficiaryBody, *, today: date) -> RegisterBeneficiary:
+    try:
+        citizen_id = CitizenId(body.citizen_id)
+    except PiiError:
+        raise Refused("invalid_citizen_id", "身份证号码格式不正确：应为18位") from None
+    try:
+        phone = PhoneNo(body.phone) if body.phone else None
+    except PiiError:
+        raise Refused("invalid_phone", "联系电话格式不正确") from None
+    return RegisterBeneficiary(
+        beneficiary_id=body.beneficiary_id,
+        citizen_id=citizen_id,
+        name=body.name,
+        village_code=body.village_code,
+        household_id=body.household_id,
+        phone=phone,
+        today=today,
+    )
