@@ -12,7 +12,9 @@ from infra.settings import Settings
 
 
 async def open_store(settings: Settings) -> EventStore:
-    return await open_event_store(settings.event_store_url, hash_algorithm=settings.hash_algorithm)
+    """The configured store, traced (a span per append and stream read)."""
+    store = await open_event_store(settings.event_store_url, hash_algorithm=settings.hash_algorithm)
+    return TracedEventStore(store)
 
 
 def make_cipher(settings: Settings) -> FieldCipher:

@@ -20,7 +20,7 @@ from infra.bus.messages import to_message
 from infra.bus.publisher import MemoryPublisher
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
-from infra.eventstore.port import ANY_VERSION
+from infra.eventstore.port import ANY_VERSION, RecordedEvent
 from infra.projections.database import ProjectionDatabase
 from infra.service import ConsumerSpec
 from tests.unit.contract_samples import SAMPLES, envelope_of, memory_cipher
@@ -35,8 +35,21 @@ applied = Table(
     Column("event_type", String(128), nullable=False),
 )
 
+CONSUMER = "publicity-notices"
 Fault = Callable[[Envelope[Event]], None]
 """Called before each apply; raises to make the handler fail."""
+
+
+def fail_on(stream_id: str, *, times: int | None = None) -> Fault:
+    """A fault failing the events of ``stream_id``: ``times`` times, or always."""
+    left = [times]
+
+    def fault(envelope: Envelope[Event]) -> None:
+        if envelope.stream_id == stream_id and (left[0] is None or left[0] > 0):
+            left[0] = None if left[0] is None else left[0] - 1
+            raise RuntimeError(f"handler failed on {stream_id}")
+
+    return fault
 
 
 @dataclass
@@ -67,6 +80,9 @@ class Harness:
             self.fault(envelope)
         row = {"stream_id": envelope.stream_id, "event_type": envelope.event_type}
         await conn.execute(insert(applied).values(event_id=envelope.event_id, **row))
+
+    async def audit_events(self) -> list[RecordedEvent]:
+        return await self.store.read_stream(f"deadletter-{CONSUMER}")
 
     async def applied_streams(self) -> list[str]:
         async with self.database.transaction() as conn:

@@ -1,0 +1,149 @@
+"""Faust, kept thin: one app per service, one agent per consumer, batches to IdempotentConsumer.
+
+The agent only turns Faust events into :class:`ConsumedMessage` and hands each batch to the
+consumer. An offset is acknowledged only after ``handle_batch`` returned: ``take_events``
+acknowledges the events it yielded even when the agent fails (its ``finally`` runs when the
+generator is closed), so the agent holds one extra reference on each message and releases it
+only on success. A failed batch therefore stays uncommitted and is delivered again.
+
+A Faust app is a ``mode.Service``; to run it next to uvicorn in an already running loop, use
+:func:`start_app` and :func:`stop_app` (or ``async with running(app):``); :func:`run_consumers`
+does all of it for ``onecard serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from infra.bus.consumed import ConsumedMessage
+from infra.bus.consumer import IdempotentConsumer
+from infra.bus.dead_letter import DeadLetterSink
+from infra.bus.kafka_publisher import KafkaPublisher
+from infra.projections.database import ProjectionDatabase
+from infra.service import ConsumerSpec
+from infra.settings import Settings, get_settings
+from infra.wiring import make_codec, open_store
+
+
+def make_faust_app(
+    service: str,
+    *,
+    bootstrap_servers: str,
+    data_dir: Path | None = None,
+    **overrides: Any,
+) -> faust.App:
+    """A Faust app for ``service`` (group ``onecard-<service>``): acks from all in-sync replicas,
+    no web server, memory tables, raw bytes, offsets from the earliest message when new.
+
+    The rebalance timeout is short (10 s, Faust's default is 60 s) because a new group's first
+    join waits on it on the local broker. ``stream_wait_empty`` is off: it would make a stop or
+    a rebalance wait for messages the agent holds unacknowledged (a failed batch, a database
+    outage) forever; only acknowledged offsets are committed either way. ``overrides`` replaces
+    any setting."""
+    folder = (data_dir or get_settings().data_dir) / "faust" / service
+    settings: dict[str, Any] = {
+        "broker": [f"kafka://{server}" for server in bootstrap_servers.split(",")],
+        "producer_acks": -1,
+        "web_enabled": False,
+        "store": "memory://",
+        "datadir": str(folder),
+        "autodiscover": False,
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "topic_disable_leader": True,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": 30.0,
+        "broker_heartbeat_interval": 3.0,
+        "broker_rebalance_timeout": 10.0,
+        "broker_commit_interval": 1.0,
+        "broker_commit_every": 1_000,
+        "broker_max_poll_records": 500,
+        "stream_buffer_maxsize": 4_096,
+        "stream_wait_empty": False,
+        **overrides,
+    }
+    return faust.App(f"onecard-{service}", **settings)
+
+
+def bind_consumer(
+    app: faust.App,
+    consumer: IdempotentConsumer,
+    topics: Iterable[str],
+    *,
+    max_batch: int = 500,
+    within: float = 0.2,
+) -> Any:
+    """Declare ``topics`` (raw bytes) and an agent ``on_<consumer>`` feeding ``consumer``."""
+    channel = app.topic(
+        *topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+
+    async def agent(stream: Any) -> None:
+        async for events in stream.take_events(max_=max_batch, within=within):
+            for event in events:
+                event.message.incref()
+            await consumer.handle_batch([ConsumedMessage.of(event.message) for event in events])
+            for event in events:
+                await stream.ack(event)
+
+    name = "on_" + consumer.name.replace("-", "_").replace(".", "_")
+    return app.agent(channel, name=name)(agent)
+
+
+async def start_app(app: faust.App) -> None:
+    """Start ``app`` in the running event loop (consumer, producer, agents); returns when the
+    app is started, while its agents go on consuming in the background."""
+    Path(app.conf.datadir).parent.mkdir(parents=True, exist_ok=True)
+    await app.start()
+
+
+async def stop_app(app: faust.App) -> None:
+    """Stop the agents and commit what they acknowledged, then disconnect."""
+    await app.stop()
+
+
+@asynccontextmanager
+async def running(app: faust.App) -> AsyncIterator[faust.App]:
+    await start_app(app)
+    try:
+        yield app
+    finally:
+        await stop_app(app)
+
+
+async def run_consumers(
+    *, service: str, consumers: Sequence[ConsumerSpec], settings: Settings, stop: asyncio.Event
+) -> None:
+    """Run ``consumers`` as the agents of one Faust app until ``stop`` is set; return once the
+    app has stopped and the projection database, store and dead-letter producer are closed."""
+    if not settings.kafka_bootstrap_servers:
+        raise ValueError("run_consumers needs kafka_bootstrap_servers (start the broker first)")
+    async with AsyncExitStack() as stack:
+        database = await ProjectionDatabase.open(settings.projection_url(service))
+        stack.push_async_callback(database.close)
+        store = await open_store(settings)
+        stack.push_async_callback(store.close)
+        publisher = await KafkaPublisher.connect(settings.kafka_bootstrap_servers)
+        stack.push_async_callback(publisher.close)
+        sink, codec = DeadLetterSink(publisher=publisher, store=store), make_codec(settings)
+        app = make_faust_app(
+            service, bootstrap_servers=settings.kafka_bootstrap_servers, data_dir=settings.data_dir
+        )
+        for spec in consumers:
+            consumer = IdempotentConsumer(
+                spec=spec,
+                database=database,
+                codec=codec,
+                dead_letters=sink,
+                max_attempts=settings.consumer_max_attempts,
+            )
+            await consumer.create_tables()
+            bind_consumer(app, consumer, spec.topics)
+        async with running(app):
+            await stop.wait()
