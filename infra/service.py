@@ -7,7 +7,7 @@ the consumers as Faust agents in the same process.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,15 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.base import Event
 from contracts.envelope import Envelope
 
-Handler = Callable[[AsyncConnection, Envelope[Event]], Awaitable[None]]
-"""Applies one event to a projection inside the caller's transaction (which also records the
-event in the consumer's inbox): it must not commit, and it may assume it never sees an event
-twice."""
+Handler = Callable[[AsyncConnection, Sequence[Envelope[Event]]], Awaitable[None]]
+"""Applies events, in log order per stream, to a projection inside the caller's transaction
+(which also records them in the consumer's inbox): it must not commit, and it may assume it
+never sees an event twice. Batches keep throughput: a batch is one transaction."""
 
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A projection or reaction fed from Kafka; ``name`` is its consumer group and inbox key."""
+    """A projection or reaction fed from Kafka; ``name`` keys its inbox (the Kafka consumer
+    group is the service's Faust app)."""
 
     name: str
     topics: tuple[str, ...]

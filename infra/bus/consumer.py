@@ -8,12 +8,14 @@ redelivery changes nothing; a message that cannot be applied goes to the dead le
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
 import structlog
 from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.base import Event
@@ -25,8 +27,9 @@ from infra.bus.messages import from_message
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import RecordedEvent
 from infra.projections.database import ProjectionDatabase
-from infra.projections.inbox import INBOX_TABLES, claim
+from infra.projections.inbox import INBOX_TABLES, claim_batch
 from infra.service import ConsumerSpec
+from infra.telemetry import extract
 
 log = structlog.get_logger()
 
@@ -58,8 +61,8 @@ class IdempotentConsumer:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._backoff = backoff or failures.exponential_backoff()
-        tracer = trace.get_tracer("onecard.consumer", tracer_provider=tracer_provider)
-        self._handling = partial(handling, consumer=spec.name, tracer=tracer)
+        self._tracer = trace.get_tracer("onecard.consumer", tracer_provider=tracer_provider)
+        self._handling = partial(handling, consumer=spec.name, tracer=self._tracer)
 
     @property
     def name(self) -> str:
@@ -81,9 +84,9 @@ class IdempotentConsumer:
         ready = [decoded for m in messages if (decoded := await self._decode(m)) is not None]
         if len(ready) > 1:
             try:
-                async with self._database.transaction() as conn:
-                    for item in ready:
-                        await self._apply(conn, item)
+                with self._batch_spans(ready):
+                    async with self._database.transaction() as conn:
+                        await self._apply(conn, ready)
                 return
             except Exception as error:
                 log.warning("consumer.batch_failed", consumer=self.name, error=repr(error))
@@ -99,20 +102,51 @@ class IdempotentConsumer:
             await self._dead_letter(message, error, attempts=1, record=record)
             return None
 
-    async def _apply(self, conn: AsyncConnection, item: _Decoded) -> None:
-        with self._handling(item.message, record=item.record, envelope=item.envelope):
-            event_id, position = item.record.event_id, item.record.position
-            if await claim(conn, consumer=self.name, event_id=event_id, position=position):
-                await self.spec.handler(conn, item.envelope)
-            else:
-                log.debug("consumer.duplicate_skipped")
+    async def _apply(self, conn: AsyncConnection, items: Sequence[_Decoded]) -> None:
+        """Claim the batch's events in one statement and hand the fresh ones to the handler."""
+        distinct = list({item.record.event_id: item for item in items}.values())
+        events = [(item.record.event_id, item.record.position) for item in distinct]
+        fresh = await claim_batch(conn, consumer=self.name, events=events)
+        todo = [item.envelope for item in distinct if item.record.event_id in fresh]
+        if len(todo) < len(items):
+            log.debug("consumer.duplicates_skipped", count=len(items) - len(todo))
+        if todo:
+            await self.spec.handler(conn, todo)
+
+    @contextmanager
+    def _batch_spans(self, items: Sequence[_Decoded]) -> Iterator[None]:
+        """One CONSUMER span per message, each continuing its own trace, around the batch."""
+        spans = [
+            self._tracer.start_span(
+                f"consume {item.record.event_type}",
+                context=extract(item.message.trace_headers()),
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.destination.name": item.message.topic,
+                    "messaging.kafka.offset": item.message.offset,
+                    "onecard.event_id": str(item.record.event_id),
+                    "onecard.batch_size": len(items),
+                },
+            )
+            for item in items
+        ]
+        try:
+            yield
+        except Exception as error:
+            for span in spans:
+                span.record_exception(error)
+            raise
+        finally:
+            for span in spans:
+                span.end()
 
     async def _apply_alone(self, item: _Decoded) -> None:
         failed = tries = 0
         while True:
             try:
-                async with self._database.transaction() as conn:
-                    await self._apply(conn, item)
+                with self._handling(item.message, record=item.record, envelope=item.envelope):
+                    async with self._database.transaction() as conn:
+                        await self._apply(conn, [item])
                 return
             except Exception as error:
                 tries, outage = tries + 1, failures.is_outage(error)

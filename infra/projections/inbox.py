@@ -8,7 +8,7 @@ failed one is left unclaimed for the next try.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -36,21 +36,30 @@ _INSERTS: Final[dict[str, Callable[[Table], Any]]] = {
 async def claim(
     conn: AsyncConnection, *, consumer: str, event_id: uuid.UUID, position: int
 ) -> bool:
-    """Record in the caller's transaction that ``consumer`` applies ``event_id``.
+    """:func:`claim_batch` for one event: True when the caller must apply it now."""
+    return event_id in await claim_batch(conn, consumer=consumer, events=[(event_id, position)])
 
-    True: the caller must apply the event now, in this transaction. False: it was already
-    applied (committed, or claimed earlier in this transaction): skip it. While another
-    transaction holds an uncommitted claim of the same event, this waits for its outcome.
+
+async def claim_batch(
+    conn: AsyncConnection, *, consumer: str, events: Sequence[tuple[uuid.UUID, int]]
+) -> set[uuid.UUID]:
+    """Record in the caller's transaction that ``consumer`` applies these (event id, position)
+    pairs, in one statement; return the ids it must apply now, in this transaction.
+
+    An id missing from the answer was already applied (committed, or claimed earlier in this
+    transaction): skip it. While another transaction holds an uncommitted claim of the same
+    event, this waits for its outcome. Ids must be distinct within one call.
     """
+    if not events:
+        return set()
+    now = datetime.now(UTC)
+    rows = [
+        {"consumer": consumer, "event_id": event_id, "position": position, "applied_at": now}
+        for event_id, position in events
+    ]
     statement = (
         _INSERTS[conn.dialect.name](inbox)
-        .values(
-            consumer=consumer,
-            event_id=event_id,
-            position=position,
-            applied_at=datetime.now(UTC),
-        )
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    )
-    result = await conn.execute(statement)
-    return result.rowcount == 1
+        .returning(inbox.c.event_id)
+    )  # one cached statement; SQLAlchemy batches the rows ("insertmanyvalues")
+    return set((await conn.execute(statement, rows)).scalars())

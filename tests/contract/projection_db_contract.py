@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, insert, select
 
 from infra.projections.database import ProjectionDatabase
-from infra.projections.inbox import INBOX_TABLES, claim
+from infra.projections.inbox import INBOX_TABLES, claim, claim_batch
 
 EFFECTS = MetaData()
 effects = Table(
@@ -92,6 +92,17 @@ class ProjectionDatabaseContract:
         async with db.transaction() as conn:
             assert not await claim(conn, consumer="c", event_id=event_id, position=7)
             assert await claim(conn, consumer="other", event_id=event_id, position=7)
+
+    async def test_a_batch_claim_answers_only_the_events_not_applied_before(self, db):
+        applied, fresh = uuid.uuid4(), [uuid.uuid4() for _ in range(300)]
+        async with db.transaction() as conn:
+            await claim(conn, consumer="c", event_id=applied, position=1)
+        async with db.transaction() as conn:
+            events = [(applied, 1)] + [(event_id, n + 2) for n, event_id in enumerate(fresh)]
+            assert await claim_batch(conn, consumer="c", events=events) == set(fresh)
+            assert await claim_batch(conn, consumer="c", events=events) == set()
+        async with db.transaction() as conn:
+            assert await claim_batch(conn, consumer="c", events=[]) == set()
 
     async def test_a_claim_rolled_back_with_its_effect_leaves_the_event_to_apply(self, db):
         event_id = uuid.uuid4()

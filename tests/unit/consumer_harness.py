@@ -3,7 +3,7 @@ projection that records which events it applied, and bus messages made from samp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +74,13 @@ class Harness:
             backoff=lambda _: 0.0,
         )
 
-    async def handle(self, conn: AsyncConnection, envelope: Envelope[Event]) -> None:
-        self.calls.append(envelope.stream_id)
-        if self.fault is not None:
-            self.fault(envelope)
-        row = {"stream_id": envelope.stream_id, "event_type": envelope.event_type}
-        await conn.execute(insert(applied).values(event_id=envelope.event_id, **row))
+    async def handle(self, conn: AsyncConnection, envelopes: Sequence[Envelope[Event]]) -> None:
+        for envelope in envelopes:
+            self.calls.append(envelope.stream_id)
+            if self.fault is not None:
+                self.fault(envelope)
+            row = {"stream_id": envelope.stream_id, "event_type": envelope.event_type}
+            await conn.execute(insert(applied).values(event_id=envelope.event_id, **row))
 
     async def audit_events(self) -> list[RecordedEvent]:
         return await self.store.read_stream(f"deadletter-{CONSUMER}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -14,19 +15,22 @@ from services.publicity.adapters.tables import village_register
 from services.publicity.domain.masking import mask_name
 
 
-async def on_beneficiary_registered(conn: AsyncConnection, envelope: Envelope[Event]) -> None:
-    """Add the person to the village's public register (the inbox guarantees once)."""
-    event = envelope.event
-    if not isinstance(event, BeneficiaryRegistered):
-        return
-    await conn.execute(
-        insert(village_register).values(
-            beneficiary_id=event.beneficiary_id,
-            village_code=event.village_code,
-            masked_name=mask_name(event.name),
-            registered_at=envelope.occurred_at,
-        )
-    )
+async def on_beneficiary_registered(
+    conn: AsyncConnection, envelopes: Sequence[Envelope[Event]]
+) -> None:
+    """Add the people to their villages' public registers (the inbox guarantees once)."""
+    rows = [
+        {
+            "beneficiary_id": envelope.event.beneficiary_id,
+            "village_code": envelope.event.village_code,
+            "masked_name": mask_name(envelope.event.name),
+            "registered_at": envelope.occurred_at,
+        }
+        for envelope in envelopes
+        if isinstance(envelope.event, BeneficiaryRegistered)
+    ]
+    if rows:
+        await conn.execute(insert(village_register), rows)
 
 
 async def village_register_of(conn: AsyncConnection, village_code: str) -> list[dict[str, Any]]:
