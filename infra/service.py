@@ -1,6 +1,7 @@
 """What a service hands to the runtime: its HTTP app and the consumers it runs.
 
-Each ``services/<name>/bootstrap.py`` builds a :class:`ServiceParts` from the settings; the
+Each ``services/<name>/bootstrap.py`` builds a :class:`ServiceParts` from the
+:class:`ServiceDeps` the runtime opened (settings, store, codec, projection database); the
 runtime (``onecard serve NAME`` or ``onecard up``) serves the HTTP app with uvicorn and runs
 the consumers as Faust agents in the same process.
 """
@@ -17,6 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from infra.projections.database import ProjectionDatabase
+from infra.settings import Settings
 
 Handler = Callable[[AsyncConnection, Sequence[Envelope[Event]]], Awaitable[None]]
 """Applies events, in log order per stream, to a projection inside the caller's transaction
@@ -33,6 +38,16 @@ class ConsumerSpec:
     topics: tuple[str, ...]
     handler: Handler
     tables: MetaData
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    """What the runtime opened for a service before building it."""
+
+    settings: Settings
+    store: EventStore
+    codec: EventCodec
+    projections: ProjectionDatabase
 
 
 @dataclass

@@ -25,3 +25,12 @@ def server_missing(what: str, reason: str, *, required_in_ci: bool = True) -> No
     if required_in_ci and in_ci():
         pytest.fail(f"{message} (CI=true: this test must run)", pytrace=False)
     pytest.skip(message)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Debug lines (one per skipped duplicate, …) drown failures: tests log from INFO up."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,8 @@ from infra.bus.consumed import ConsumedMessage
 from infra.bus.consumer import IdempotentConsumer
 from infra.bus.dead_letter import DeadLetterSink
 from infra.bus.kafka_publisher import KafkaPublisher
-from infra.projections.database import ProjectionDatabase
-from infra.service import ConsumerSpec
-from infra.settings import Settings, get_settings
-from infra.wiring import make_codec, open_store
+from infra.service import ConsumerSpec, ServiceDeps
+from infra.settings import get_settings
 
 
 def make_faust_app(
@@ -118,32 +116,28 @@ async def running(app: faust.App) -> AsyncIterator[faust.App]:
 
 
 async def run_consumers(
-    *, service: str, consumers: Sequence[ConsumerSpec], settings: Settings, stop: asyncio.Event
+    *, service: str, consumers: Sequence[ConsumerSpec], deps: ServiceDeps, stop: asyncio.Event
 ) -> None:
-    """Run ``consumers`` as the agents of one Faust app until ``stop`` is set; return once the
-    app has stopped and the projection database, store and dead-letter producer are closed."""
-    if not settings.kafka_bootstrap_servers:
+    """Run ``consumers`` as the agents of one Faust app until ``stop`` is set, on the store
+    and projection database the service runs on; return once the app has stopped."""
+    servers = deps.settings.kafka_bootstrap_servers
+    if not servers:
         raise ValueError("run_consumers needs kafka_bootstrap_servers (start the broker first)")
-    async with AsyncExitStack() as stack:
-        database = await ProjectionDatabase.open(settings.projection_url(service))
-        stack.push_async_callback(database.close)
-        store = await open_store(settings)
-        stack.push_async_callback(store.close)
-        publisher = await KafkaPublisher.connect(settings.kafka_bootstrap_servers)
-        stack.push_async_callback(publisher.close)
-        sink, codec = DeadLetterSink(publisher=publisher, store=store), make_codec(settings)
-        app = make_faust_app(
-            service, bootstrap_servers=settings.kafka_bootstrap_servers, data_dir=settings.data_dir
-        )
+    publisher = await KafkaPublisher.connect(servers, client_id=f"onecard-{service}-deadletters")
+    try:
+        sink = DeadLetterSink(publisher=publisher, store=deps.store)
+        app = make_faust_app(service, bootstrap_servers=servers, data_dir=deps.settings.data_dir)
         for spec in consumers:
             consumer = IdempotentConsumer(
                 spec=spec,
-                database=database,
-                codec=codec,
+                database=deps.projections,
+                codec=deps.codec,
                 dead_letters=sink,
-                max_attempts=settings.consumer_max_attempts,
+                max_attempts=deps.settings.consumer_max_attempts,
             )
             await consumer.create_tables()
             bind_consumer(app, consumer, spec.topics)
         async with running(app):
             await stop.wait()
+    finally:
+        await publisher.close()

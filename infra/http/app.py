@@ -13,7 +13,8 @@ from opentelemetry.trace import TracerProvider
 
 from infra.http.context import RequestContext
 from infra.http.errors import error_body, install_error_handlers
-from infra.http.readiness import Probe, run_probes
+from infra.http.readiness import Probe, run_probes, service_probes
+from infra.service import ServiceDeps
 
 PROBE_TIMEOUT = 2.0
 
@@ -41,6 +42,12 @@ def make_service_app(
     install_error_handlers(app)
     _add_probes(app, dict(ready_checks))
     return app
+
+
+def service_app(service: str, deps: ServiceDeps, *, description: str) -> FastAPI:
+    """A service's app with the standard probes on what the runtime opened for it."""
+    probes = service_probes(deps.settings, store=deps.store, projections=deps.projections.engine)
+    return make_service_app(service, ready_checks=probes, description=description)
 
 
 def _add_probes(app: FastAPI, checks: dict[str, Probe]) -> None:

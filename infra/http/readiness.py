@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.eventstore.port import EventStore
 from infra.settings import Settings
@@ -72,12 +72,10 @@ def database_probe(engine: AsyncEngine) -> Probe:
 
 
 def service_probes(
-    settings: Settings, *, service: str, store: EventStore
-) -> tuple[dict[str, Probe], list[Callable[[], Awaitable[None]]]]:
-    """The probes every service runs, and the closers of what they opened (no I/O here:
-    the engine connects on first use)."""
-    engine = create_async_engine(settings.projection_url(service))
-    probes = {"event_store": store_probe(store), "projections": database_probe(engine)}
+    settings: Settings, *, store: EventStore, projections: AsyncEngine
+) -> dict[str, Probe]:
+    """The probes every service runs: its store, its projection database, its broker."""
+    probes = {"event_store": store_probe(store), "projections": database_probe(projections)}
     if settings.kafka_bootstrap_servers:
         probes["broker"] = broker_probe(settings.kafka_bootstrap_servers)
-    return probes, [engine.dispose]
+    return probes

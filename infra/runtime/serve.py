@@ -1,7 +1,7 @@
 """``serve``: one service in one process, its HTTP API (uvicorn) and its consumers together.
 
-The consumers run through one seam, :func:`run_consumers`, which hands the service's
-:class:`~infra.service.ConsumerSpec` list to the Faust agents in ``infra.bus.faust_agents``.
+The consumers run as the agents of the service's Faust app (``infra.bus.faust_agents``) in the
+same event loop as uvicorn; both stop together.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any, Protocol, cast
 
 import uvicorn
 
-from infra.eventcodec import EventCodec
-from infra.eventstore.port import EventStore
+from infra.bus import faust_agents
 from infra.logging import configure_logging
+from infra.projections.database import ProjectionDatabase
 from infra.runtime.lifecycle import stop_on_signals, with_broker
-from infra.service import ServiceParts
+from infra.service import ServiceDeps, ServiceParts
 from infra.settings import SERVICES, Settings
 from infra.telemetry import configure_tracing
 from infra.wiring import make_codec, open_store
@@ -29,20 +29,12 @@ class ConsumerRunner(Protocol):
     """Runs a service's consumers until ``stop`` is set, then returns once they stopped."""
 
     def __call__(
-        self,
-        parts: ServiceParts,
-        *,
-        settings: Settings,
-        store: EventStore,
-        codec: EventCodec,
-        stop: asyncio.Event,
+        self, parts: ServiceParts, deps: ServiceDeps, *, stop: asyncio.Event
     ) -> Coroutine[Any, Any, None]: ...
 
 
 class ServiceBuilder(Protocol):
-    def __call__(
-        self, settings: Settings, *, store: EventStore, codec: EventCodec
-    ) -> ServiceParts: ...
+    def __call__(self, deps: ServiceDeps) -> ServiceParts: ...
 
 
 def load_builder(service: str) -> ServiceBuilder:
@@ -54,32 +46,12 @@ def load_builder(service: str) -> ServiceBuilder:
     return cast(ServiceBuilder, module.build)
 
 
-async def run_consumers(
-    parts: ServiceParts,
-    *,
-    settings: Settings,
-    store: EventStore,
-    codec: EventCodec,
-    stop: asyncio.Event,
-) -> None:
-    """SEAM to the Faust agents, whose assembly is not written yet.
-
-    Expects ``infra.bus.faust_agents.run_consumers(*, service: str, consumers:
-    Sequence[ConsumerSpec], settings: Settings, store: EventStore, codec: EventCodec, stop:
-    asyncio.Event) -> None``: async; opens the projection database, the dead-letter sink and one
-    IdempotentConsumer per spec, runs them in a Faust app, and returns once ``stop`` is set and
-    the app has stopped. A service without consumers never loads it."""
-    if not parts.consumers:
-        return
-    agents = importlib.import_module("infra.bus.faust_agents")
-    await agents.run_consumers(
-        service=parts.name,
-        consumers=parts.consumers,
-        settings=settings,
-        store=store,
-        codec=codec,
-        stop=stop,
-    )
+async def run_consumers(parts: ServiceParts, deps: ServiceDeps, *, stop: asyncio.Event) -> None:
+    """The service's consumers as the agents of its Faust app (none: nothing to run)."""
+    if parts.consumers:
+        await faust_agents.run_consumers(
+            service=parts.name, consumers=parts.consumers, deps=deps, stop=stop
+        )
 
 
 async def serve(
@@ -93,19 +65,23 @@ async def serve(
     stop = stop_on_signals()
     try:
         async with AsyncExitStack() as stack:
-            settings = await with_broker(settings, stack)
-            store = await open_store(settings)
-            stack.push_async_callback(store.close)
-            codec = make_codec(settings)
-            parts = builder(settings, store=store, codec=codec)
+            deps = await _open_deps(service, settings, stack)
+            parts = builder(deps)
             for closer in parts.closers:
                 stack.push_async_callback(closer)
-            consumers = consumer_runner(
-                parts, settings=settings, store=store, codec=codec, stop=stop
-            )
-            await _run(parts, settings, stop, consumers)
+            consumers = consumer_runner(parts, deps, stop=stop)
+            await _run(parts, deps.settings, stop, consumers)
     finally:
         provider.shutdown()
+
+
+async def _open_deps(service: str, settings: Settings, stack: AsyncExitStack) -> ServiceDeps:
+    settings = await with_broker(settings, stack)
+    store = await open_store(settings)
+    stack.push_async_callback(store.close)
+    projections = await ProjectionDatabase.open(settings.projection_url(service))
+    stack.push_async_callback(projections.close)
+    return ServiceDeps(settings, store, make_codec(settings), projections)
 
 
 async def _run(

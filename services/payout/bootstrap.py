@@ -8,20 +8,15 @@ from __future__ import annotations
 from typing import Final
 
 import services.payout as package
-from infra.eventcodec import EventCodec
-from infra.eventstore.port import EventStore
-from infra.http.app import make_service_app
-from infra.http.readiness import service_probes
-from infra.service import ServiceParts
-from infra.settings import Settings
+from infra.http.app import service_app
+from infra.service import ServiceDeps, ServiceParts
 from services.payout.entrypoints.http import router
 
 NAME: Final = "payout"
 
 
-def build(settings: Settings, *, store: EventStore, codec: EventCodec) -> ServiceParts:
-    """The payout HTTP app and consumers, on the store and codec the runtime opened."""
-    probes, closers = service_probes(settings, service=NAME, store=store)
-    app = make_service_app(NAME, ready_checks=probes, description=package.__doc__ or "")
+def build(deps: ServiceDeps) -> ServiceParts:
+    """The payout HTTP app and consumers."""
+    app = service_app(NAME, deps, description=package.__doc__ or "")
     app.include_router(router)
-    return ServiceParts(name=NAME, http=app, consumers=[], closers=list(closers))
+    return ServiceParts(name=NAME, http=app)

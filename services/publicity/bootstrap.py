@@ -8,20 +8,26 @@ from __future__ import annotations
 from typing import Final
 
 import services.publicity as package
-from infra.eventcodec import EventCodec
-from infra.eventstore.port import EventStore
-from infra.http.app import make_service_app
-from infra.http.readiness import service_probes
-from infra.service import ServiceParts
-from infra.settings import Settings
+from contracts.events import BeneficiaryRegistered
+from contracts.topics import topic_of
+from infra.http.app import service_app
+from infra.service import ConsumerSpec, ServiceDeps, ServiceParts
+from services.publicity.adapters.tables import TABLES
+from services.publicity.application.village_register import on_beneficiary_registered
 from services.publicity.entrypoints.http import router
 
 NAME: Final = "publicity"
 
 
-def build(settings: Settings, *, store: EventStore, codec: EventCodec) -> ServiceParts:
-    """The publicity HTTP app and consumers, on the store and codec the runtime opened."""
-    probes, closers = service_probes(settings, service=NAME, store=store)
-    app = make_service_app(NAME, ready_checks=probes, description=package.__doc__ or "")
+def build(deps: ServiceDeps) -> ServiceParts:
+    """The publicity HTTP app and consumers."""
+    app = service_app(NAME, deps, description=package.__doc__ or "")
     app.include_router(router)
-    return ServiceParts(name=NAME, http=app, consumers=[], closers=list(closers))
+    app.state.projections = deps.projections
+    village_register = ConsumerSpec(
+        name="publicity-village-register",
+        topics=(topic_of(BeneficiaryRegistered.event_type).name,),
+        handler=on_beneficiary_registered,
+        tables=TABLES,
+    )
+    return ServiceParts(name=NAME, http=app, consumers=[village_register])

@@ -32,13 +32,15 @@ async def until(condition: Callable[[], Awaitable[bool]], *, timeout: float) -> 
             await asyncio.sleep(0.1)
 
 
-async def read_topic(bootstrap: str, topic: str, *, at_least: int) -> list[Any]:
-    """At least ``at_least`` records of ``topic`` from the start (fails after 30 s)."""
+async def read_topic(
+    bootstrap: str, topic: str, *, at_least: int, timeout: float = 60
+) -> list[Any]:
+    """At least ``at_least`` records of ``topic`` from the start (fails after ``timeout``)."""
     reader = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
     await reader.start()
     records: list[Any] = []
     try:
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(timeout):
             while len(records) < at_least:
                 for batch in (await reader.getmany(timeout_ms=500)).values():
                     records.extend(batch)

@@ -4,7 +4,7 @@ a service's consumers on the broker until told to stop, then closes what it open
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from infra.bus.messages import to_message
 from infra.eventstore.memory import MemoryEventStore
 from infra.eventstore.port import ANY_VERSION
 from infra.projections.database import ProjectionDatabase
-from infra.service import ConsumerSpec
+from infra.service import ConsumerSpec, ServiceDeps
 from infra.settings import Settings
 from infra.wiring import make_codec
 from tests.integration.broker_support import start_broker
@@ -32,8 +32,8 @@ TABLES = MetaData()
 rosters = Table("rosters", TABLES, Column("roster_id", String(64), primary_key=True))
 
 
-async def project(conn: AsyncConnection, envelope: Envelope[Event]) -> None:
-    await conn.execute(insert(rosters).values(roster_id=envelope.stream_id))
+async def project(conn: AsyncConnection, envelopes: Sequence[Envelope[Event]]) -> None:
+    await conn.execute(insert(rosters), [{"roster_id": e.stream_id} for e in envelopes])
 
 
 @pytest.fixture
@@ -63,10 +63,11 @@ async def test_consumers_run_until_stopped(broker: LocalBroker, tmp_path: Path) 
 
     spec = ConsumerSpec("publicity-rosters", (messages[0].topic,), project, TABLES)
     stop = asyncio.Event()
-    running = asyncio.create_task(
-        run_consumers(service="publicity", consumers=[spec], settings=settings, stop=stop)
-    )
     database = await ProjectionDatabase.open(settings.projection_url("publicity"))
+    deps = ServiceDeps(settings, store, codec, database)
+    running = asyncio.create_task(
+        run_consumers(service="publicity", consumers=[spec], deps=deps, stop=stop)
+    )
     try:
         async with asyncio.timeout(60):
             while True:

@@ -8,10 +8,13 @@ from pathlib import Path
 import orjson
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts.events import EVENTS
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
+from infra.projections.database import ProjectionDatabase
+from infra.service import ServiceDeps
 from infra.settings import Settings
 from services.registry.bootstrap import build
 from tests.unit.asgi import request
@@ -36,7 +39,8 @@ BODY = {
 def registry(tmp_path: Path) -> tuple[FastAPI, MemoryEventStore]:
     store = MemoryEventStore()
     codec = EventCodec(registry=EVENTS, cipher=memory_cipher())
-    parts = build(Settings(data_dir=tmp_path), store=store, codec=codec)
+    projections = ProjectionDatabase(create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/p.db"))
+    parts = build(ServiceDeps(Settings(data_dir=tmp_path), store, codec, projections))
     return parts.http, store
 
 

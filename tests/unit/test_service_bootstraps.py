@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from fastapi import FastAPI
 from contracts.events import EVENTS
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
+from infra.projections.database import ProjectionDatabase
 from infra.runtime import run_consumers
 from infra.runtime.serve import load_builder
-from infra.service import ServiceParts
+from infra.service import ServiceDeps, ServiceParts
 from infra.settings import SERVICES, Settings
 from tests.unit.asgi import request
 from tests.unit.contract_samples import memory_cipher
@@ -21,13 +23,21 @@ from tests.unit.contract_samples import memory_cipher
 CODEC = EventCodec(registry=EVENTS, cipher=memory_cipher())
 
 
-@pytest.mark.parametrize("service", SERVICES)
-async def test_each_service_builds_its_parts(service: str, tmp_path: Path) -> None:
+@pytest.fixture
+async def deps(tmp_path: Path) -> AsyncIterator[ServiceDeps]:
     settings = Settings(kafka_bootstrap_servers=None, data_dir=tmp_path)
-    parts = load_builder(service)(settings, store=MemoryEventStore(), codec=CODEC)
+    projections = await ProjectionDatabase.open(f"sqlite+aiosqlite:///{tmp_path}/p.db")
+    yield ServiceDeps(settings, MemoryEventStore(), CODEC, projections)
+    await projections.close()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_each_service_builds_its_parts(service: str, deps: ServiceDeps) -> None:
+    parts = load_builder(service)(deps)
     assert parts.name == service
     assert parts.http.title == f"onecard {service}"
     assert (await request(parts.http, "GET", "/health")).status == 200
+    assert (await request(parts.http, "GET", "/ready")).status == 200
     for close in parts.closers:
         await close()
 
@@ -37,9 +47,6 @@ def test_an_unknown_service_is_refused_by_name() -> None:
         load_builder("billing")
 
 
-async def test_a_service_without_consumers_does_not_need_the_agents() -> None:
+async def test_a_service_without_consumers_does_not_need_the_agents(deps: ServiceDeps) -> None:
     parts = ServiceParts(name="notify", http=FastAPI())
-    running = run_consumers(
-        parts, settings=Settings(), store=MemoryEventStore(), codec=CODEC, stop=asyncio.Event()
-    )
-    await asyncio.wait_for(running, 1)
+    await asyncio.wait_for(run_consumers(parts, deps, stop=asyncio.Event()), 1)
