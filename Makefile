@@ -10,7 +10,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 
 .PHONY: run test bench
 run: $(VENV)/.synced ## the main job on embedded defaults
-	$(VENV)/bin/onecard run
+	$(VENV)/bin/onecard run $(ARGS)
 
 test: $(VENV)/.synced ## lint, types and every test tier
 	$(VENV)/bin/ruff check .

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, runtime, schemas, tour
+from infra.cli import audit, runtime, schemas
+from infra.mainjob.run import run
 
 app = typer.Typer(no_args_is_help=True, help="onecard: one-card subsidy payments.")
 app.add_typer(audit.app, name="audit")
 app.add_typer(schemas.app, name="contracts")
-app.command("run")(tour.run)
+app.command("run")(run)
 runtime.register(app)
 
 

@@ -12,7 +12,11 @@ import asyncio
 import os
 import sys
 from asyncio.subprocess import Process
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import structlog
 
@@ -29,10 +33,36 @@ class ChildExited(RuntimeError):
     """A child process ended on its own; the message names it and its exit code."""
 
 
-async def up(settings: Settings) -> None:
-    """The relay and the five services, on the configured broker or a local one."""
-    configure_logging(service="up", level=settings.log_level)
-    stop = stop_on_signals()
+@dataclass(frozen=True)
+class RunningSystem:
+    """The system ``running_system`` started: where each service answers."""
+
+    settings: Settings
+    children: dict[str, Process]
+
+    def url(self, service: str) -> str:
+        return f"http://{reachable_host(self.settings)}:{self.settings.http_port(service)}"
+
+    def table(self) -> str:
+        rows = [f"{'service':<10} {'API':<24} OpenAPI"]
+        for service in SERVICES:
+            rows.append(f"{service:<10} {self.url(service):<24} {self.url(service)}/docs")
+        servers = self.settings.kafka_bootstrap_servers
+        rows.append(f"relay → Kafka at {servers}; store {self.settings.event_store_url}")
+        return "\n".join(rows)
+
+    async def until_stopped(self, stop: asyncio.Event) -> None:
+        """Return when ``stop`` is set; raise ChildExited when a child ends on its own."""
+        await _until_stopped(stop, self.children)
+
+
+@asynccontextmanager
+async def running_system(
+    settings: Settings, *, log_dir: Path | None = None
+) -> AsyncIterator[RunningSystem]:
+    """The relay and the five services, on the configured broker or a local one, each healthy
+    before this yields; all of it stopped (and the local broker with it) on exit. With
+    ``log_dir`` each child writes its JSON log lines to ``<log_dir>/<name>.log``."""
     async with AsyncExitStack() as stack:
         settings = await with_broker(settings, stack)
         env = {
@@ -42,18 +72,36 @@ async def up(settings: Settings) -> None:
         }
         children: dict[str, Process] = {}
         stack.push_async_callback(_stop_all, children)
-        children["relay"] = await _spawn(["relay"], env)
-        for service in SERVICES:
-            children[service] = await _spawn(["serve", service], env)
+        for name, arguments in (("relay", ["relay"]), *((s, ["serve", s]) for s in SERVICES)):
+            log = stack.enter_context(_log_file(log_dir, name))
+            children[name] = await _spawn(arguments, env, log)
         await _wait_healthy(settings, children)
-        print(_table(settings), flush=True)
-        await _until_stopped(stop, children)
+        yield RunningSystem(settings, children)
 
 
-async def _spawn(arguments: list[str], env: dict[str, str]) -> Process:
+async def up(settings: Settings) -> None:
+    """Run the whole system until SIGINT or SIGTERM (or until a child dies)."""
+    configure_logging(service="up", level=settings.log_level)
+    stop = stop_on_signals()
+    async with running_system(settings) as system:
+        print(system.table(), "\nCtrl-C stops everything.", flush=True)
+        await system.until_stopped(stop)
+
+
+async def _spawn(arguments: list[str], env: dict[str, str], log: IO[bytes] | None) -> Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infra.cli", *arguments, env=env
+        sys.executable, "-m", "infra.cli", *arguments, env=env, stdout=log, stderr=log
     )
+
+
+@contextmanager
+def _log_file(log_dir: Path | None, name: str) -> Iterator[IO[bytes] | None]:
+    if log_dir is None:
+        yield None
+        return
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / f"{name}.log").open("ab") as log:
+        yield log
 
 
 async def _wait_healthy(settings: Settings, children: dict[str, Process]) -> None:
@@ -95,13 +143,3 @@ async def _reap(child: Process) -> None:
         log.warning("up.child_killed", pid=child.pid)
         child.kill()
         await child.wait()
-
-
-def _table(settings: Settings) -> str:
-    host = reachable_host(settings)
-    rows = [f"{'service':<10} {'API':<24} OpenAPI"]
-    for service in SERVICES:
-        base = f"http://{host}:{settings.http_port(service)}"
-        rows.append(f"{service:<10} {base:<24} {base}/docs")
-    rows.append(f"relay → Kafka at {settings.kafka_bootstrap_servers}; Ctrl-C stops everything")
-    return "\n".join(rows)
