@@ -7,7 +7,10 @@ because CI must never pass green on tests that did not run.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 
 POSTGRES_URL = os.environ.get(
@@ -27,6 +30,27 @@ def server_missing(what: str, reason: str, *, required_in_ci: bool = True) -> No
     pytest.skip(message)
 
 
+async def postgres_admin() -> asyncpg.Connection:
+    """A plain connection to the test server (skips, or in CI fails, when it is missing)."""
+    try:
+        return await asyncpg.connect(POSTGRES_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        server_missing("PostgreSQL", f"{POSTGRES_URL}: {error!r}")
+        raise
+
+
+@pytest.fixture
+async def schema() -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema name for one test, dropped afterwards."""
+    admin = await postgres_admin()
+    name = f"t_{uuid.uuid4().hex}"
+    try:
+        yield name
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        await admin.close()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Debug lines (one per skipped duplicate, …) drown failures: tests log from INFO up."""
     import logging
@@ -34,3 +58,6 @@ def pytest_configure(config: pytest.Config) -> None:
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+
+
+pytest_plugins = ["tests.consumer_fixtures"]

@@ -1,37 +1,16 @@
 import asyncio
 import io
-import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
 from infra.eventstore.port import NO_STREAM
 from infra.eventstore.postgres import PostgresEventStore
 from infra.eventstore.verify import verify_store
-from tests.conftest import POSTGRES_URL, server_missing
+from tests.conftest import POSTGRES_URL, postgres_admin
 from tests.contract.eventstore_contract import EventStoreContract, events, read_everything
 
 pytestmark = pytest.mark.postgres
-
-
-async def _admin() -> asyncpg.Connection:
-    try:
-        return await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        server_missing("PostgreSQL", f"{POSTGRES_URL}: {error!r}")
-        raise
-
-
-@pytest.fixture
-async def schema() -> AsyncIterator[str]:
-    admin = await _admin()
-    name = f"t_{uuid.uuid4().hex}"
-    try:
-        yield name
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-        await admin.close()
 
 
 class TestPostgresEventStore(EventStoreContract):
@@ -47,7 +26,7 @@ class TestPostgresEventStore(EventStoreContract):
         return await PostgresEventStore.open(POSTGRES_URL, schema=store.schema)
 
     async def flip_byte(self, store: PostgresEventStore, position: int) -> None:
-        admin = await _admin()
+        admin = await postgres_admin()
         try:
             await admin.execute(
                 f'UPDATE "{store.schema}".events'
@@ -59,7 +38,7 @@ class TestPostgresEventStore(EventStoreContract):
 
     async def raw_dump(self, store: PostgresEventStore) -> bytes:
         """Every table of the store's schema as binary COPY: the bytes the server holds."""
-        admin = await _admin()
+        admin = await postgres_admin()
         try:
             dumped = io.BytesIO()
             for table in ("events", "streams", "log_head", "checkpoints"):
@@ -86,7 +65,7 @@ class TestPostgresEventStore(EventStoreContract):
         self, store: PostgresEventStore
     ):
         await store.append("before", events(1), expected_version=NO_STREAM)
-        blocker = await _admin()
+        blocker = await postgres_admin()
         try:
             locked = blocker.transaction()
             await locked.start()
@@ -109,7 +88,7 @@ class TestPostgresEventStore(EventStoreContract):
         self, store: PostgresEventStore
     ):
         await store.append("s-1", events(1), expected_version=NO_STREAM)
-        admin = await _admin()
+        admin = await postgres_admin()
         try:
             writer_pid = store._writer._conn.get_server_pid()
             await admin.execute("SELECT pg_terminate_backend($1)", writer_pid)

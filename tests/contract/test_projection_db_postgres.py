@@ -1,34 +1,13 @@
-import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
 from infra.projections.database import ProjectionDatabase
-from tests.conftest import POSTGRES_URL, server_missing
+from tests.conftest import POSTGRES_URL
 from tests.contract.projection_db_contract import ProjectionDatabaseContract
 
 pytestmark = pytest.mark.postgres
-
-
-async def _admin() -> asyncpg.Connection:
-    try:
-        return await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        server_missing("PostgreSQL", f"{POSTGRES_URL}: {error!r}")
-        raise
-
-
-@pytest.fixture
-async def schema() -> AsyncIterator[str]:
-    admin = await _admin()
-    name = f"t_{uuid.uuid4().hex}"
-    try:
-        yield name
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-        await admin.close()
 
 
 class TestPostgresProjectionDatabase(ProjectionDatabaseContract):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -22,7 +22,7 @@ from infra.bus.messages import DEAD_LETTER_SUFFIX, BusMessage, to_message
 from infra.eventstore.memory import MemoryEventStore
 from infra.eventstore.port import ANY_VERSION
 from tests.integration.broker_support import FAST_JOIN, counting, read_topic, start_broker, until
-from tests.unit.consumer_harness import CODEC, Harness, fail_on, open_harness
+from tests.unit.consumer_harness import CODEC, fail_on
 from tests.unit.contract_samples import SAMPLES, envelope_of
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
@@ -36,13 +36,6 @@ def broker(tmp_path: Path) -> Iterator[LocalBroker]:
     broker = start_broker(tmp_path / "broker.log")
     yield broker
     broker.stop()
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await open_harness(tmp_path)
-    yield harness
-    await harness.database.close()
 
 
 async def bus_messages(count: int) -> list[BusMessage]:

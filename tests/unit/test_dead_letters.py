@@ -4,40 +4,20 @@ the batch goes on: handler failures after the retries, undecodable messages at o
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import orjson
-import pytest
 
 from infra.bus.consumed import ConsumedMessage
-from infra.bus.consumer import IdempotentConsumer
 from infra.bus.dead_letter import AUDIT_EVENT_TYPE
 from infra.bus.messages import DEAD_LETTER_SUFFIX, from_message
 from tests.unit.consumer_harness import (
     CODEC,
     CONSUMER,
-    Harness,
     fail_on,
-    open_harness,
     sample_messages,
 )
 from tests.unit.contract_samples import SAMPLES
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await open_harness(tmp_path)
-    yield harness
-    await harness.database.close()
-
-
-@pytest.fixture
-async def consumer(harness: Harness) -> IdempotentConsumer:
-    consumer = harness.consumer()
-    await consumer.create_tables()
-    return consumer
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_rest_applied(harness, consumer) -> None:

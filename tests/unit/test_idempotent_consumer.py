@@ -3,11 +3,8 @@ outages waited out, and each message is traced."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
-import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -16,22 +13,8 @@ from opentelemetry.trace import SpanKind
 from contracts.base import Event
 from contracts.envelope import Envelope
 from infra.bus.consumer import IdempotentConsumer
-from tests.unit.consumer_harness import CODEC, Harness, fail_on, open_harness, sample_messages
+from tests.unit.consumer_harness import CODEC, fail_on, sample_messages
 from tests.unit.contract_samples import SAMPLES
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await open_harness(tmp_path)
-    yield harness
-    await harness.database.close()
-
-
-@pytest.fixture
-async def consumer(harness: Harness) -> IdempotentConsumer:
-    consumer = harness.consumer()
-    await consumer.create_tables()
-    return consumer
 
 
 async def test_a_batch_is_applied_in_full(harness, consumer) -> None:
