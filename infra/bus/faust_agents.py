@@ -21,6 +21,7 @@ from typing import Any
 
 import faust
 
+from infra.bus import faust_transport
 from infra.bus.consumed import ConsumedMessage
 from infra.bus.consumer import IdempotentConsumer
 from infra.bus.dead_letter import DeadLetterSink
@@ -46,7 +47,9 @@ def make_faust_app(
     any setting."""
     folder = (data_dir or get_settings().data_dir) / "faust" / service
     settings: dict[str, Any] = {
-        "broker": [f"kafka://{server}" for server in bootstrap_servers.split(",")],
+        "broker": [
+            f"{faust_transport.SCHEME}://{server}" for server in bootstrap_servers.split(",")
+        ],
         "producer_acks": -1,
         "web_enabled": False,
         "store": "memory://",
@@ -75,7 +78,7 @@ def bind_consumer(
     topics: Iterable[str],
     *,
     max_batch: int = 500,
-    within: float = 0.2,
+    within: float = 0.02,
 ) -> Any:
     """Declare ``topics`` (raw bytes) and an agent ``on_<consumer>`` feeding ``consumer``."""
     channel = app.topic(

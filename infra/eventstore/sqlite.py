@@ -37,7 +37,7 @@ from infra.eventstore.subscription import catch_up
 
 T = TypeVar("T")
 
-POLL_INTERVAL: Final = 0.05
+POLL_INTERVAL: Final = 0.01  # a relay in another process sees appends within ~10 ms
 """How often a waiter looks for appends committed by other processes (seconds)."""
 BUSY_TIMEOUT_MS: Final = 30_000
 WAL_AUTOCHECKPOINT_PAGES: Final = 10_000

@@ -1,0 +1,90 @@
+"""Relay → Kafka → Faust agent on the local broker: latency at an offered rate, the first
+event after an idle spell, and sustained throughput.
+
+    .venv/bin/python -m bench.bus [--store sqlite|postgresql] [--rate 1000] [--seconds 10]
+        [--sustained 100000] [--idle 60] [--repeats 3] [--within 0.2] [--max-batch 500]
+        [--page-size 1000] [--linger-ms 2] [--relay-store separate|shared] [--poll 0.05]
+        [--fetch-max-wait-ms N] [--skip latency|sustained] [--tag NAME]
+
+Everything runs in this process, on one event loop: a writer appending single
+BeneficiaryRegistered events, ``Relay.run`` as a task (by default on its own store instance,
+as the relay process has), and a Faust app whose agent feeds the publicity village-register
+projection through the IdempotentConsumer. Latency is from the append's return to the
+commit of the projection transaction holding the event (bench.bus_probe has every hop).
+The defaults are production's; the flags exist to show which knob moves what.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.bus_phases import latency, sustained
+from bench.bus_rig import Knobs
+from bench.report import emit
+from bench.sample_events import SampleEvents
+from infra.logging import configure_logging
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rate", type=float, default=1_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--sustained", type=int, default=100_000)
+    parser.add_argument("--idle", type=float, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--within", type=float, default=0.02, help="Faust take_events within")
+    parser.add_argument("--max-batch", type=int, default=500, help="Faust take_events max_")
+    parser.add_argument("--page-size", type=int, default=1_000, help="relay page size")
+    parser.add_argument("--linger-ms", type=int, default=2, help="relay producer linger")
+    parser.add_argument("--relay-store", choices=["separate", "shared"], default="separate")
+    parser.add_argument("--poll", type=float, default=0.01, help="SQLite wait_for_append poll")
+    parser.add_argument(
+        "--fetch-max-wait-ms", type=int, help="Faust consumer's fetch wait (Faust fixes 1500)"
+    )
+    parser.add_argument("--skip", choices=["latency", "sustained"])
+    parser.add_argument("--tag", default="", help="suffix of the results file name")
+    return parser.parse_args()
+
+
+async def main() -> None:
+    args = arguments()
+    configure_logging(service="bench", level="WARNING")
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    knobs = Knobs(
+        store=args.store,
+        max_batch=args.max_batch,
+        within=args.within,
+        page_size=args.page_size,
+        linger_ms=args.linger_ms,
+        relay_store=args.relay_store,
+        poll_interval=args.poll,
+        fetch_max_wait_ms=args.fetch_max_wait_ms,
+    )
+    pool = int(args.rate * args.seconds) + max(args.sustained, 0) + args.repeats + 10
+    keys = tempfile.TemporaryDirectory()
+    sample = SampleEvents(Path(keys.name) / "keys.json", pool=pool)
+    rows: list[dict[str, Any]] = []
+    if args.skip != "latency":
+        rows += await latency(
+            knobs,
+            sample,
+            rate=args.rate,
+            seconds=args.seconds,
+            idle=args.idle,
+            repeats=args.repeats,
+        )
+    if args.skip != "sustained" and args.sustained > 0:
+        rows += await sustained(knobs, sample, total=args.sustained)
+    context = {**knobs.context(), "rate": args.rate, "seconds": args.seconds, "idle_s": args.idle}
+    keys.cleanup()
+    emit(f"bus-{args.store}{'-' + args.tag if args.tag else ''}", rows, context)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
