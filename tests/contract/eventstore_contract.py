@@ -295,6 +295,23 @@ class EventStoreContract:
         assert sorted(e.stream_id for e in seen) == ["fast-0", "fast-1", "fast-2"] + ["slow"] * 3
         assert [e.position for e in seen] == sorted(e.position for e in seen)
 
+    async def test_a_commit_that_fails_at_the_last_moment_stores_nothing(self, store):
+        if not hasattr(store, "before_commit"):
+            pytest.skip("this adapter exposes no commit hook (the server commits)")
+
+        async def fail() -> None:
+            raise RuntimeError("disk on fire")
+
+        store.before_commit = fail
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            await store.append("s-1", events(2), expected_version=NO_STREAM)
+        store.before_commit = None
+        assert await store.head_position() == 0
+        result = await store.append("s-1", events(1), expected_version=NO_STREAM)
+        assert (result.first_position, result.stream_version) == (1, 1)
+        await store.save_checkpoint("projector", 1)
+        assert await store.load_checkpoint("projector") == 1
+
     async def test_sixteen_concurrent_appenders_every_reader_sees_every_event_in_order(self, store):
         others = [await self.another(store) for _ in range(3)] if self.persistent else []
         writers = [store, *others]

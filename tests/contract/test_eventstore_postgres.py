@@ -97,20 +97,6 @@ class TestPostgresEventStore(EventStoreContract):
         result = await store.append("s-1", events(1), expected_version=1)
         assert (result.stream_version, result.last_position) == (2, 2)
 
-    async def test_a_failed_hook_rolls_the_batch_back_and_the_store_goes_on(
-        self, store: PostgresEventStore
-    ):
-        async def fail() -> None:
-            raise RuntimeError("disk on fire")
-
-        store.before_commit = fail
-        with pytest.raises(RuntimeError, match="disk on fire"):
-            await store.append("s-1", events(2), expected_version=NO_STREAM)
-        store.before_commit = None
-        assert await store.head_position() == 0
-        result = await store.append("s-1", events(1), expected_version=NO_STREAM)
-        assert (result.first_position, result.stream_version) == (1, 1)
-
     async def test_recorded_at_round_trips_to_the_microsecond_in_utc(
         self, store: PostgresEventStore
     ):

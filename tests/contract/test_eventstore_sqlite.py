@@ -94,17 +94,3 @@ class TestSqliteEventStore(EventStoreContract):
         assert stamp == utc_timestamp(event.recorded_at)
         assert event.recorded_at.utcoffset() is not None
         assert event.recorded_at.utcoffset().total_seconds() == 0
-
-    async def test_a_failed_hook_rolls_the_batch_back_and_the_store_goes_on(self, store):
-        async def fail() -> None:
-            raise RuntimeError("disk on fire")
-
-        store.before_commit = fail
-        with pytest.raises(RuntimeError, match="disk on fire"):
-            await store.append("s-1", events(2), expected_version=NO_STREAM)
-        store.before_commit = None
-        assert await store.head_position() == 0
-        result = await store.append("s-1", events(1), expected_version=NO_STREAM)
-        assert (result.first_position, result.stream_version) == (1, 1)
-        await store.save_checkpoint("projector", 1)
-        assert await store.load_checkpoint("projector") == 1
