@@ -5,6 +5,7 @@ event after an idle spell, and sustained throughput.
         [--sustained 100000] [--idle 60] [--repeats 3] [--within 0.2] [--max-batch 500]
         [--page-size 1000] [--linger-ms 2] [--relay-store separate|shared] [--poll 0.05]
         [--fetch-max-wait-ms N] [--skip latency|sustained] [--tag NAME]
+        [--layout in-process|processes]
 
 Everything runs in this process, on one event loop: a writer appending single
 BeneficiaryRegistered events, ``Relay.run`` as a task (by default on its own store instance,
@@ -12,6 +13,11 @@ as the relay process has), and a Faust app whose agent feeds the publicity villa
 projection through the IdempotentConsumer. Latency is from the append's return to the
 commit of the projection transaction holding the event (bench.bus_probe has every hop).
 The defaults are production's; the flags exist to show which knob moves what.
+
+``--layout processes`` measures the deployed layout instead (bench.bus_processes): the relay
+and ``serve publicity`` as their own processes on a shared store (SQLite file or PostgreSQL
+schemas), this process only appending; latency ends at the inbox's ``applied_at``. Only
+--store, --rate, --seconds, --sustained, --idle, --repeats, --skip and --tag apply there.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import bus_processes
 from bench.bus_phases import latency, sustained
 from bench.bus_rig import Knobs
 from bench.report import emit
@@ -49,6 +56,7 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--skip", choices=["latency", "sustained"])
     parser.add_argument("--tag", default="", help="suffix of the results file name")
+    parser.add_argument("--layout", choices=["in-process", "processes"], default="in-process")
     return parser.parse_args()
 
 
@@ -56,6 +64,9 @@ async def main() -> None:
     args = arguments()
     configure_logging(service="bench", level="WARNING")
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    if args.layout == "processes":
+        await deployed(args)
+        return
     knobs = Knobs(
         store=args.store,
         max_batch=args.max_batch,
@@ -84,6 +95,39 @@ async def main() -> None:
     context = {**knobs.context(), "rate": args.rate, "seconds": args.seconds, "idle_s": args.idle}
     keys.cleanup()
     emit(f"bus-{args.store}{'-' + args.tag if args.tag else ''}", rows, context)
+
+
+async def deployed(args: argparse.Namespace) -> None:
+    """The relay and the publicity service as separate processes (bench.bus_processes)."""
+    pool = int(args.rate * args.seconds) + max(args.sustained, 0) + args.repeats + 10
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as keys:
+        key_file = Path(keys) / "keys.json"
+        sample = SampleEvents(key_file, pool=pool)
+        poll = 0.05
+        if args.skip != "latency":
+            rows += await bus_processes.latency(
+                sample,
+                key_file,
+                args.store,
+                rate=args.rate,
+                seconds=args.seconds,
+                idle=args.idle,
+                repeats=args.repeats,
+                poll=poll,
+            )
+        if args.skip != "sustained" and args.sustained > 0:
+            rows += await bus_processes.sustained(
+                sample, key_file, args.store, total=args.sustained, poll=poll
+            )
+    context = {
+        **bus_processes.context(args.store, poll),
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "idle_s": args.idle,
+    }
+    tag = f"-{args.tag}" if args.tag else ""
+    emit(f"bus-processes-{args.store}{tag}", rows, context)
 
 
 if __name__ == "__main__":
