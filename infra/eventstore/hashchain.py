@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
@@ -73,3 +73,38 @@ def algorithm_of(stored_hash: str) -> str:
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown hash algorithm in {stored_hash[:16]!r}")
     return algorithm
+
+
+def chain_stream(
+    algorithm: str,
+    *,
+    prev_hash: str,
+    stream_id: str,
+    first_version: int,
+    events: Iterable[tuple[uuid.UUID, str, int, bytes, bytes]],
+    recorded_at: str,
+) -> Iterator[str]:
+    """The hashes of consecutive events of one stream, recorded at one moment: the same values
+    as :func:`chain_hash` event by event, with what the events share encoded once (the hot
+    path of every append). ``events`` are ``(event_id, event_type, schema_version, data,
+    metadata)``."""
+    digest = _DIGESTS[algorithm]
+    pack = _LENGTHS.pack
+    stream = stream_id.encode()
+    moment = recorded_at.encode()
+    prefix = f"{algorithm}:"
+    version = first_version
+    for event_id, event_type, schema_version, data, metadata in events:
+        prev = prev_hash.encode()
+        number = b"%d" % version
+        kind = event_type.encode()
+        schema = b"%d" % schema_version
+        uid = event_id.bytes
+        header = pack(
+            len(prev), len(stream), len(number), 16, len(kind), len(schema), len(moment),
+            len(data), len(metadata),
+        )  # fmt: skip
+        sealed = b"".join((header, prev, stream, number, uid, kind, schema, moment, data, metadata))
+        prev_hash = prefix + digest(sealed).hexdigest()
+        version += 1
+        yield prev_hash

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
+from operator import attrgetter
 
-from infra.eventstore.hashchain import GENESIS, chain_hash, utc_timestamp
+from infra.eventstore.hashchain import GENESIS, chain_stream, utc_timestamp
 from infra.eventstore.port import (
     ANY_VERSION,
     AppendResult,
@@ -24,6 +25,8 @@ from infra.eventstore.port import (
     RecordedEvent,
     WrongExpectedVersion,
 )
+
+_sealed_fields = attrgetter("event_id", "event_type", "schema_version", "data", "metadata")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,60 +110,51 @@ def _decide(
     recorded_at: tuple[datetime, str],
     algorithm: str,
 ) -> Outcome:
-    found = [known.get(event.event_id) for event in request.events]
-    if any(place is not None for place in found):
-        return _replayed(request, found)
-    head = heads.get(request.stream_id, StreamHead(0, GENESIS))
+    stream_id = request.stream_id
+    if known:
+        found = [known.get(event.event_id) for event in request.events]
+        if any(place is not None for place in found):
+            return _replayed(request, found)
+    head = heads.get(stream_id, StreamHead(0, GENESIS))
     expected = request.expected_version
     if expected != ANY_VERSION and expected != head.version:
-        return WrongExpectedVersion(request.stream_id, expected, head.version)
-    first_position = plan.head_position + 1
-    for event in request.events:
-        head = _accept(request.stream_id, event, head, plan, recorded_at, algorithm)
-        known[event.event_id] = StoredId(request.stream_id, head.version, plan.head_position)
-    heads[request.stream_id] = head
-    plan.heads[request.stream_id] = head
-    return AppendResult(head.version, first_position, plan.head_position)
-
-
-def _accept(
-    stream_id: str,
-    event: NewEvent,
-    head: StreamHead,
-    plan: BatchPlan,
-    recorded_at: tuple[datetime, str],
-    algorithm: str,
-) -> StreamHead:
+        return WrongExpectedVersion(stream_id, expected, head.version)
     moment, sealed_at = recorded_at
-    version = head.version + 1
-    plan.head_position += 1
-    sealed = chain_hash(
+    events = request.events
+    hashes = chain_stream(
         algorithm,
         prev_hash=head.last_hash,
         stream_id=stream_id,
-        stream_version=version,
-        event_id=event.event_id,
-        event_type=event.event_type,
-        schema_version=event.schema_version,
+        first_version=head.version + 1,
+        events=map(_sealed_fields, events),
         recorded_at=sealed_at,
-        data=event.data,
-        metadata=event.metadata,
     )
-    plan.rows.append(
-        RecordedEvent(
-            position=plan.head_position,
-            stream_id=stream_id,
-            stream_version=version,
-            event_id=event.event_id,
-            event_type=event.event_type,
-            schema_version=event.schema_version,
-            data=event.data,
-            metadata=event.metadata,
-            recorded_at=moment,
-            hash=sealed,
+    version, last_hash = head.version, head.last_hash
+    position = plan.head_position
+    first_position = position + 1
+    rows = plan.rows
+    for event, last_hash in zip(events, hashes, strict=True):  # hot: locals, no helpers
+        version += 1
+        position += 1
+        event_id = event.event_id
+        rows.append(
+            RecordedEvent(
+                position,
+                stream_id,
+                version,
+                event_id,
+                event.event_type,
+                event.schema_version,
+                event.data,
+                event.metadata,
+                moment,
+                last_hash,
+            )
         )
-    )
-    return StreamHead(version, sealed)
+        known[event_id] = StoredId(stream_id, version, position)
+    plan.head_position = position
+    heads[stream_id] = plan.heads[stream_id] = StreamHead(version, last_hash)
+    return AppendResult(version, first_position, position)
 
 
 def _replayed(request: AppendRequest, found: list[StoredId | None]) -> Outcome:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 NO_STREAM: Final = 0
 """Expected version of a stream that must not exist yet."""
@@ -37,9 +37,13 @@ class NewEvent:
     metadata: bytes = b"{}"
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """An event as stored: its place in its stream and in the global log, and its chain hash."""
+class RecordedEvent(NamedTuple):
+    """An event as stored: its place in its stream and in the global log, and its chain hash.
+
+    A named tuple rather than a dataclass: the store makes and reads one per event, and a
+    tuple in column order is built in a fraction of the time and goes to the database as it
+    is (the field order is the storage column order).
+    """
 
     position: int
     stream_id: str

@@ -131,7 +131,8 @@ class PostgresEventStore:
         await self._pool.close()
 
     async def _connect(self) -> Any:
-        return await asyncpg.connect(self._dsn, server_settings={"search_path": self.schema})
+        settings = {"search_path": self.schema, **sql.WRITER_SETTINGS}
+        return await asyncpg.connect(self._dsn, server_settings=settings)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         self._notified = max(self._notified, int(payload))

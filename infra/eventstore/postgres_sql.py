@@ -8,7 +8,10 @@ any schema.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Final
+
+from infra.eventstore.port import RecordedEvent
 
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
@@ -68,32 +71,48 @@ even in a generic plan cached while the tables were still small.
 """
 
 
-WRITE_HEADS: Final = """
+WRITER_SETTINGS: Final = {"standard_conforming_strings": "on"}
+"""The writer connection's settings that :func:`write_heads_and_commit` relies on."""
+
+
+def write_heads_and_commit(
+    heads: Mapping[str, tuple[int, str]], position: int, channel: str
+) -> str:
+    """New stream heads, the new log head, the wake-up (delivered only on commit) and the
+    commit, as one simple-protocol message: one round trip instead of two on every append.
+
+    The values are spliced in as literals, which is safe because the writer connection runs
+    with ``standard_conforming_strings`` on (a quote is the only character to escape) and
+    text never holds NUL in PostgreSQL.
+    """
+    ids = _text_array(heads)
+    versions = ",".join(str(int(version)) for version, _ in heads.values())
+    hashes = _text_array(last_hash for _, last_hash in heads.values())
+    return f"""
 WITH new_heads AS (
     INSERT INTO streams (stream_id, version, last_hash)
-    SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
+    SELECT * FROM unnest({ids}::text[], ARRAY[{versions}]::integer[], {hashes}::text[])
     ON CONFLICT (stream_id) DO UPDATE
         SET version = excluded.version, last_hash = excluded.last_hash
 ), new_position AS (
-    UPDATE log_head SET position = $4::bigint
+    UPDATE log_head SET position = {int(position)}
 )
-SELECT pg_notify($5::text, $4::bigint::text)
-"""
-"""New stream heads, the new log head and the wake-up (delivered only on commit)."""
+SELECT pg_notify({_literal(channel)}, '{int(position)}');
+COMMIT"""  # noqa: S608 - literals quoted by _literal, integers by int()
 
-COLUMNS: Final = (
-    "position",
-    "stream_id",
-    "stream_version",
-    "event_id",
-    "event_type",
-    "schema_version",
-    "data",
-    "metadata",
-    "recorded_at",
-    "hash",
-)
-"""The events columns, in the order of RecordedEvent's fields."""
+
+def _literal(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text with NUL cannot be stored")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _text_array(texts: Iterable[str]) -> str:
+    return "ARRAY[" + ",".join(map(_literal, texts)) + "]"
+
+
+COLUMNS: Final = RecordedEvent._fields
+"""The events columns: RecordedEvent's fields, in order, so a RecordedEvent is a row."""
 _SELECTED: Final = ", ".join(COLUMNS)
 
 READ_ALL: Final = f"""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from operator import attrgetter
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -29,7 +28,6 @@ from infra.eventstore.planning import (
 from infra.eventstore.port import EventIdConflict, EventStoreError, WrongExpectedVersion
 
 Hook = Callable[[], Awaitable[None]]
-_as_row = attrgetter(*sql.COLUMNS)
 _CONNECTION_LOST = (
     OSError,
     asyncpg.PostgresConnectionError,
@@ -111,20 +109,14 @@ class BatchWriter:
 
     async def _write(self, conn: Any, plan: BatchPlan, before_commit: Hook | None) -> None:
         if plan.rows:
-            records = map(_as_row, plan.rows)
-            await conn.copy_records_to_table("events", records=records, columns=sql.COLUMNS)
-            heads = plan.heads
-            await conn.fetchval(
-                sql.WRITE_HEADS,
-                list(heads),
-                [head.version for head in heads.values()],
-                [head.last_hash for head in heads.values()],
-                plan.head_position,
-                self._channel,
-            )
+            # RecordedEvent is a tuple in column order: the rows go to COPY as they are
+            await conn.copy_records_to_table("events", records=plan.rows, columns=sql.COLUMNS)
             if before_commit is not None:
                 await before_commit()
-        await conn.execute("COMMIT")
+            heads = {stream: (head.version, head.last_hash) for stream, head in plan.heads.items()}
+            await conn.execute(sql.write_heads_and_commit(heads, plan.head_position, self._channel))
+        else:
+            await conn.execute("COMMIT")
 
 
 def _conflict(requests: Sequence[AppendRequest], error: Any) -> EventStoreError:

@@ -197,6 +197,16 @@ class EventStoreContract:
         assert got.event_type == "补贴已发放"
         assert (await read_everything(store))[0].stream_id == "花名册-乌鲁木齐-001"
 
+    async def test_quotes_and_backslashes_in_stream_ids_are_kept_literally(self, store):
+        awkward = ["o'brien", "back\\slash", "'); DROP TABLE events; --", "$$dollar$$"]
+        for stream_id in awkward:
+            await store.append(stream_id, events(2), expected_version=NO_STREAM)
+            await store.append(stream_id, events(1), expected_version=2)
+        for stream_id in awkward:
+            assert [e.stream_version for e in await store.read_stream(stream_id)] == [1, 2, 3]
+        assert sorted({e.stream_id for e in await read_everything(store)}) == sorted(awkward)
+        assert (await verify_store(store)).intact
+
     # -- subscriptions and checkpoints ---------------------------------------------------
 
     async def test_subscription_catches_up_then_delivers_live(self, store):

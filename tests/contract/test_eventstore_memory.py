@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 import pytest
 
 from infra.eventstore.memory import MemoryEventStore
@@ -16,7 +14,7 @@ class TestMemoryEventStore(EventStoreContract):
     async def flip_byte(self, store: MemoryEventStore, position: int) -> None:
         event = store._log[position - 1]
         flipped = bytes([event.data[0] ^ 1]) + event.data[1:]
-        store._log[position - 1] = replace(event, data=flipped)
+        store._log[position - 1] = event._replace(data=flipped)
 
     async def raw_dump(self, store: MemoryEventStore) -> bytes:
         return b"".join(e.stream_id.encode() + e.data + e.metadata for e in store._log)
