@@ -107,6 +107,8 @@ class _Pii:
 
     @classmethod
     def _validate(cls, value: object, info: ValidationInfo) -> Self:
+        if type(value) is dict:  # the common case, reading the log: checked first, cheaply
+            return cls.from_sealed(value, _cipher(info.context))
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
@@ -132,7 +134,10 @@ def _has_cipher(context: object) -> bool:
 
 
 def _cipher(context: object) -> PiiCipher:
-    cipher = context.get(PII_CONTEXT_KEY) if isinstance(context, Mapping) else None
+    if type(context) is dict:
+        cipher = context.get(PII_CONTEXT_KEY)
+    else:
+        cipher = context.get(PII_CONTEXT_KEY) if isinstance(context, Mapping) else None
     if cipher is None:
         raise PiiError('personal data needs a cipher: pass context={"pii": cipher}')
     return cipher  # type: ignore[no-any-return]

@@ -56,10 +56,6 @@ class EventCodec:
 
     def decode(self, recorded: RecordedEvent) -> Envelope[Event]:
         """The envelope of a stored event, upcast to the current version and decrypted."""
-        where = (
-            f"event {recorded.event_id} ({recorded.event_type} v{recorded.schema_version}) "
-            f"at {recorded.stream_id}@{recorded.stream_version}"
-        )
         try:
             event = self._registry.load(
                 recorded.event_type,
@@ -77,4 +73,8 @@ class EventCodec:
                 }
             )
         except (ValidationError, orjson.JSONDecodeError) as error:
+            where = (
+                f"event {recorded.event_id} ({recorded.event_type} v{recorded.schema_version}) "
+                f"at {recorded.stream_id}@{recorded.stream_version}"
+            )
             raise EventDecodeError(f"cannot decode {where}: {error}") from error
