@@ -51,11 +51,17 @@ _FORMATS: Final[Mapping[PiiKind, re.Pattern[str]]] = {
 }
 
 
+_SEPARATORS: Final = re.compile(r"[\s\-]")
+_COUNTRY_CODE: Final = re.compile(r"^(\+86|0086)")
+
+
 def normalise(kind: PiiKind, raw: str) -> str:
     """The canonical text of a value: what is encrypted and what the blind index covers."""
-    value = re.sub(r"[\s\-]", "", raw).upper()
+    if _FORMATS[kind].fullmatch(raw) and not (kind == "phone_no" and raw.startswith("0086")):
+        return raw  # canonical already (the common case: values normalised when wrapped)
+    value = _SEPARATORS.sub("", raw).upper()
     if kind == "phone_no":
-        value = re.sub(r"^(\+86|0086)", "", value)
+        value = _COUNTRY_CODE.sub("", value)
     if not _FORMATS[kind].fullmatch(value):
         raise PiiError(f"not a valid {kind}")
     return value

@@ -49,11 +49,12 @@ class FieldCipher:
             )
         self._keys = keys
         self.algorithm: CipherName = algorithm
+        self._aead: dict[str, AESGCM] = {}
 
     def seal(self, purpose: PiiKind, value: str) -> dict[str, str]:
         key = self._keys.current_key()
         nonce = secrets.token_bytes(_NONCE)
-        sealed = _encrypt(key, nonce, value.encode(), purpose.encode())
+        sealed = self._encrypt(key, nonce, value.encode(), purpose.encode())
         return {
             "alg": ALG_LABELS[key.algorithm],
             "kid": key.kid,
@@ -68,7 +69,7 @@ class FieldCipher:
         key = self._key_for(purpose, sealed)
         try:
             raw = base64.b64decode(str(sealed.get("ct")), validate=True)
-            plain = _decrypt(key, raw[:_NONCE], raw[_NONCE:], purpose.encode())
+            plain = self._decrypt(key, raw[:_NONCE], raw[_NONCE:], purpose.encode())
         except (InvalidTag, ValueError, binascii.Error):
             raise DecryptionFailed(f"{purpose}: tampered, wrong purpose or malformed") from None
         return plain.decode()
@@ -97,21 +98,25 @@ class FieldCipher:
             return mac.finalize().hex()
         return hmac.new(self._keys.index_key(), message, "sha256").hexdigest()
 
+    def _aes(self, key: DataKey) -> AESGCM:
+        aead = self._aead.get(key.kid)
+        if aead is None:
+            aead = self._aead[key.kid] = AESGCM(key.secret)
+        return aead
 
-def _encrypt(key: DataKey, nonce: bytes, plain: bytes, aad: bytes) -> bytes:
-    if key.algorithm == "aes-256-gcm":
-        return AESGCM(key.secret).encrypt(nonce, plain, aad)
-    encryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(aad)
-    return encryptor.update(plain) + encryptor.finalize() + encryptor.tag
+    def _encrypt(self, key: DataKey, nonce: bytes, plain: bytes, aad: bytes) -> bytes:
+        if key.algorithm == "aes-256-gcm":
+            return self._aes(key).encrypt(nonce, plain, aad)
+        encryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(aad)
+        return encryptor.update(plain) + encryptor.finalize() + encryptor.tag
 
-
-def _decrypt(key: DataKey, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
-    if len(nonce) != _NONCE or len(sealed) < _TAG:
-        raise ValueError("sealed value too short")
-    if key.algorithm == "aes-256-gcm":
-        return AESGCM(key.secret).decrypt(nonce, sealed, aad)
-    tag = sealed[-_TAG:]
-    decryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce, tag)).decryptor()
-    decryptor.authenticate_additional_data(aad)
-    return decryptor.update(sealed[:-_TAG]) + decryptor.finalize()
+    def _decrypt(self, key: DataKey, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+        if len(nonce) != _NONCE or len(sealed) < _TAG:
+            raise ValueError("sealed value too short")
+        if key.algorithm == "aes-256-gcm":
+            return self._aes(key).decrypt(nonce, sealed, aad)
+        tag = sealed[-_TAG:]
+        decryptor = Cipher(algorithms.SM4(key.secret), modes.GCM(nonce, tag)).decryptor()
+        decryptor.authenticate_additional_data(aad)
+        return decryptor.update(sealed[:-_TAG]) + decryptor.finalize()
