@@ -4,11 +4,14 @@ is in ``contracts/events/registry.py``."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Event
 from contracts.events import EVENTS
-from contracts.fields import Id
+from contracts.fields import Code, Count, Fen, Id, Text
+from contracts.pii import CardAccountNo, CitizenId, PhoneNo
 
 
 class CitizenIdReserved(Event):
@@ -21,5 +24,146 @@ class CitizenIdReserved(Event):
     beneficiary_id: Id
 
 
-REGISTRY_EVENTS: Final = EVENTS.including([CitizenIdReserved])
+# -- rosters (发放清册): stream ``roster-<roster_id>`` ------------------------------------
+
+
+class RosterDrafted(Event):
+    """A township started a roster of one programme (at the catalogue version it is paid
+    under) for one round (批次)."""
+
+    event_type = "RosterDrafted"
+    schema_version = 1
+
+    roster_id: Id
+    programme_code: Code
+    programme_version: Count
+    township_code: Code
+    round_id: Id
+
+
+class RosterRow(BaseModel):
+    """One roster row as stored: what the clerk submitted, the register's beneficiary it was
+    matched to, and the row's verdict.
+
+    Personal data is kept once, sealed: ``citizen_id`` always (the row's key for duplicate
+    checks, by its blind index), the card account and phone only when they differ from the
+    register's (a matched row points to the register for them). Quantities, standards and
+    amounts are kept as the text submitted, and ``amount_fen`` as read when it could be.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    row_no: Count
+    """The row's number in the roster, unique across its imports (what corrections name)."""
+    line_no: Count
+    """The row's line in the file it came from (what the clerk sees in the spreadsheet)."""
+    beneficiary_id: Id | None = None
+    citizen_id: CitizenId | None = None
+    citizen_id_text: str | None = None
+    """What the ID cell held when it was not an ID at all (empty, a number Excel mangled)."""
+    name: str = ""
+    card_account: CardAccountNo | None = None
+    bank: str = ""
+    quantity: str = ""
+    standard: str = ""
+    amount: str = ""
+    amount_fen: Fen | None = None
+    village: str = ""
+    phone: PhoneNo | None = None
+    remark: str = ""
+    verdict: Literal["accepted", "warned", "rejected"]
+    rules: tuple[str, ...] = ()
+    """The rule codes of the findings, rejecting ones and warnings alike."""
+
+
+class RosterRowsImported(Event):
+    """Rows of a file (or typed in) joined the roster, already validated. An import of many
+    rows is several of these, all appended together with the ``RosterValidated`` that closes
+    it: the import is stored whole or not at all."""
+
+    event_type = "RosterRowsImported"
+    schema_version = 1
+
+    roster_id: Id
+    import_id: Id
+    part: Count
+    rows: tuple[RosterRow, ...]
+
+
+class RosterValidated(Event):
+    """The roster's automatic validation after an import or a correction: counts per verdict
+    and per rule, and the payable total (accepted and warned rows) in fen. ``source`` names
+    the imported file by content hash, so the same file is never imported twice."""
+
+    event_type = "RosterValidated"
+    schema_version = 1
+
+    roster_id: Id
+    import_id: Id
+    file_name: str | None = None
+    content_hash: str | None = None
+    rows: Count
+    accepted: Count
+    warned: Count
+    rejected: Count
+    by_rule: dict[str, Count]
+    payable_fen: Fen
+
+
+class RosterRowCorrected(Event):
+    """A clerk corrected one row (the whole new row, re-validated), with the reason."""
+
+    event_type = "RosterRowCorrected"
+    schema_version = 1
+
+    roster_id: Id
+    row: RosterRow
+    reason: Text
+
+
+class RosterRowRemoved(Event):
+    """A clerk took one row out of the roster (a person who should not be on it), with the
+    reason; the row stays in the history."""
+
+    event_type = "RosterRowRemoved"
+    schema_version = 1
+
+    roster_id: Id
+    row_no: Count
+    reason: Text
+
+
+class RosterWithdrawn(Event):
+    """The township withdrew the roster before submission; it is closed for good."""
+
+    event_type = "RosterWithdrawn"
+    schema_version = 1
+
+    roster_id: Id
+    reason: Text
+
+
+class RosterFileClaimed(Event):
+    """A file's content (stream ``roster-file-<sha256>``) now belongs to this roster: the
+    guard that the same file is not imported twice."""
+
+    event_type = "RosterFileClaimed"
+    schema_version = 1
+
+    roster_id: Id
+    import_id: Id
+
+
+REGISTRY_EVENTS: Final = EVENTS.including(
+    [
+        CitizenIdReserved,
+        RosterDrafted,
+        RosterRowsImported,
+        RosterValidated,
+        RosterRowCorrected,
+        RosterRowRemoved,
+        RosterWithdrawn,
+        RosterFileClaimed,
+    ]
+)
 """Every event the registry reads: the integration events and its private ones."""

@@ -1,0 +1,284 @@
+"""The roster (发放清册) as a decider: drafted, filled by imports and corrections (each
+validated), then submitted for public notice or withdrawn.
+
+A roster belongs to one programme (at the catalogue version it is paid under), one township
+and one round. Rows are decided elsewhere (``validation``) and arrive here with their
+verdicts; this decider keeps the roster's lifecycle honest: no rows after submission, no
+submission with a rejected row or without any payable row, no second import of one file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from contracts.events import RosterSubmitted
+from services.registry.domain import roster_refusals as refuse
+from services.registry.domain.events import (
+    RosterDrafted,
+    RosterRow,
+    RosterRowCorrected,
+    RosterRowRemoved,
+    RosterRowsImported,
+    RosterValidated,
+    RosterWithdrawn,
+)
+
+RosterStatus = Literal["draft", "submitted", "withdrawn"]
+ROWS_PER_EVENT = 1000
+"""Rows per ``RosterRowsImported``: small enough events, few enough of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRoster:
+    roster_id: str
+    programme_code: str
+    programme_version: int
+    township_code: str
+    round_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRows:
+    """Add validated rows (a file's, or typed in) as one import. ``content_hash`` names the
+    file; the application has claimed it for this roster before."""
+
+    roster_id: str
+    import_id: str
+    rows: Sequence[RosterRow]
+    file_name: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectRow:
+    roster_id: str
+    row: RosterRow
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveRow:
+    roster_id: str
+    row_no: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRoster:
+    roster_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawRoster:
+    roster_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowState:
+    verdict: str
+    amount_fen: int | None
+    rules: tuple[str, ...]
+
+    @classmethod
+    def of(cls, row: RosterRow) -> RowState:
+        return cls(row.verdict, row.amount_fen, row.rules)
+
+
+@dataclass(slots=True)
+class Roster:
+    """What the rules need: the header, the lifecycle, each line's verdict and amount, and
+    the imports already applied (a retried import is a no-op)."""
+
+    roster_id: str
+    programme_code: str
+    programme_version: int
+    township_code: str
+    round_id: str
+    status: RosterStatus = "draft"
+    rows: dict[int, RowState] = field(default_factory=dict)
+    """By row number."""
+    imports: set[str] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)
+
+    @property
+    def next_row_no(self) -> int:
+        """Row numbers are never reused, not even a removed row's."""
+        return max(max(self.rows, default=0), max(self.removed, default=0)) + 1
+
+    @property
+    def payable_fen(self) -> int:
+        return sum(row.amount_fen or 0 for row in self.rows.values() if row.verdict != "rejected")
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for row in self.rows.values() if row.verdict == "rejected")
+
+
+def evolve(state: Roster | None, event: object) -> Roster | None:
+    if isinstance(event, RosterDrafted):
+        return Roster(
+            event.roster_id,
+            event.programme_code,
+            event.programme_version,
+            event.township_code,
+            event.round_id,
+        )
+    if state is None:
+        return None
+    if isinstance(event, RosterRowsImported):
+        state.imports.add(event.import_id)
+        for row in event.rows:
+            state.rows[row.row_no] = RowState.of(row)
+    elif isinstance(event, RosterRowCorrected):
+        state.rows[event.row.row_no] = RowState.of(event.row)
+    elif isinstance(event, RosterRowRemoved):
+        state.rows.pop(event.row_no, None)
+        state.removed.add(event.row_no)
+    elif isinstance(event, RosterSubmitted):
+        state.status = "submitted"
+    elif isinstance(event, RosterWithdrawn):
+        state.status = "withdrawn"
+    return state
+
+
+def decide_draft(command: DraftRoster, state: Roster | None) -> list[RosterDrafted]:
+    if state is not None:
+        same = (state.programme_code, state.township_code, state.round_id) == (
+            command.programme_code,
+            command.township_code,
+            command.round_id,
+        )
+        if same:
+            return []
+        raise refuse.roster_exists()
+    if len(command.township_code) != 9 or not command.township_code.isdigit():
+        raise refuse.invalid_township()
+    return [
+        RosterDrafted(
+            roster_id=command.roster_id,
+            programme_code=command.programme_code,
+            programme_version=command.programme_version,
+            township_code=command.township_code,
+            round_id=command.round_id,
+        )
+    ]
+
+
+def decide_import(
+    command: ImportRows, state: Roster | None
+) -> list[RosterRowsImported | RosterValidated]:
+    """The rows in parts of ``ROWS_PER_EVENT``, then the summary; [] for a retried import."""
+    roster = _open_draft(state)
+    if command.import_id in roster.imports:
+        return []
+    if not command.rows:
+        raise refuse.no_rows()
+    taken = [row.row_no for row in command.rows if row.row_no in roster.rows]
+    if taken:
+        raise refuse.rows_taken(taken[0])
+    parts: list[RosterRowsImported | RosterValidated] = [
+        RosterRowsImported(
+            roster_id=roster.roster_id,
+            import_id=command.import_id,
+            part=n,
+            rows=tuple(command.rows[start : start + ROWS_PER_EVENT]),
+        )
+        for n, start in enumerate(range(0, len(command.rows), ROWS_PER_EVENT))
+    ]
+    lines = {**roster.rows, **{row.row_no: RowState.of(row) for row in command.rows}}
+    summary = _summary(roster.roster_id, lines, command.import_id)
+    return [
+        *parts,
+        summary.model_copy(
+            update={"file_name": command.file_name, "content_hash": command.content_hash}
+        ),
+    ]
+
+
+def decide_correction(
+    command: CorrectRow, state: Roster | None
+) -> list[RosterRowCorrected | RosterValidated]:
+    roster = _open_draft(state)
+    if command.row.row_no not in roster.rows:
+        raise refuse.no_such_row(command.row.row_no)
+    corrected = RosterRowCorrected(
+        roster_id=roster.roster_id, row=command.row, reason=command.reason
+    )
+    lines = {**roster.rows, command.row.row_no: RowState.of(command.row)}
+    return [corrected, _summary(roster.roster_id, lines, f"row-{command.row.row_no}")]
+
+
+def decide_removal(
+    command: RemoveRow, state: Roster | None
+) -> list[RosterRowRemoved | RosterValidated]:
+    roster = _open_draft(state)
+    if command.row_no not in roster.rows:
+        raise refuse.no_such_row(command.row_no)
+    removed = RosterRowRemoved(
+        roster_id=roster.roster_id, row_no=command.row_no, reason=command.reason
+    )
+    lines = {n: row for n, row in roster.rows.items() if n != command.row_no}
+    return [removed, _summary(roster.roster_id, lines, f"row-{command.row_no}")]
+
+
+def decide_submission(command: SubmitRoster, state: Roster | None) -> list[RosterSubmitted]:
+    """Submit for public notice: only a roster whose every row passed, with money to pay."""
+    if state is not None and state.status == "submitted":
+        return []
+    roster = _open_draft(state)
+    if not roster.rows:
+        raise refuse.no_rows()
+    if roster.rejected:
+        raise refuse.rejected_rows_remain(roster.rejected)
+    payable = [row for row in roster.rows.values() if row.amount_fen]
+    return [
+        RosterSubmitted(
+            roster_id=roster.roster_id,
+            programme_code=roster.programme_code,
+            township_code=roster.township_code,
+            round_id=roster.round_id,
+            row_count=len(payable),
+            total_fen=roster.payable_fen,
+        )
+    ]
+
+
+def decide_withdrawal(command: WithdrawRoster, state: Roster | None) -> list[RosterWithdrawn]:
+    if state is not None and state.status == "withdrawn":
+        return []
+    roster = _open_draft(state)
+    return [RosterWithdrawn(roster_id=roster.roster_id, reason=command.reason)]
+
+
+def _open_draft(state: Roster | None) -> Roster:
+    if state is None:
+        raise refuse.no_such_roster()
+    if state.status == "submitted":
+        raise refuse.roster_submitted()
+    if state.status == "withdrawn":
+        raise refuse.roster_withdrawn()
+    return state
+
+
+def _summary(roster_id: str, lines: dict[int, RowState], import_id: str) -> RosterValidated:
+    """Counts over every line of the roster: per verdict, per rule, and the payable total."""
+    by_rule: dict[str, int] = {}
+    counts = {"accepted": 0, "warned": 0, "rejected": 0}
+    payable = 0
+    for line in lines.values():
+        counts[line.verdict] += 1
+        if line.verdict != "rejected":
+            payable += line.amount_fen or 0
+        for rule in line.rules:
+            by_rule[rule] = by_rule.get(rule, 0) + 1
+    return RosterValidated(
+        roster_id=roster_id,
+        import_id=import_id,
+        rows=len(lines),
+        by_rule=dict(sorted(by_rule.items())),
+        payable_fen=payable,
+        **counts,
+    )

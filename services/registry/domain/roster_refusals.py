@@ -1,0 +1,60 @@
+"""Why the registry refuses a roster command: stable codes, Chinese messages a clerk can act
+on. Nothing is stored when a command is refused."""
+
+from __future__ import annotations
+
+from services.registry.domain.refusals import Refused
+
+
+def roster_exists() -> Refused:
+    return Refused("roster_id_in_use", "清册编号已被其他清册使用", status=409)
+
+
+def invalid_township() -> Refused:
+    return Refused("invalid_township_code", "乡镇代码应为9位数字")
+
+
+def no_such_roster() -> Refused:
+    return Refused("roster_not_found", "清册不存在，请先新建清册", status=404)
+
+
+def roster_submitted() -> Refused:
+    return Refused(
+        "roster_already_submitted", "清册已提交公示，不能再修改；如需更正请等待退回", status=409
+    )
+
+
+def roster_withdrawn() -> Refused:
+    return Refused("roster_withdrawn", "清册已撤回，不能再使用；请新建清册", status=409)
+
+
+def no_rows() -> Refused:
+    return Refused("roster_has_no_rows", "清册没有任何数据行")
+
+
+def rows_taken(row_no: int) -> Refused:
+    return Refused(
+        "roster_row_taken",
+        f"清册第{row_no}行已存在；更正已有的行请使用更正功能",
+        status=409,
+    )
+
+
+def no_such_row(row_no: int) -> Refused:
+    return Refused("roster_row_not_found", f"清册中没有第{row_no}行", status=404)
+
+
+def rejected_rows_remain(count: int) -> Refused:
+    return Refused(
+        "roster_has_rejected_rows",
+        f"清册还有{count}行未通过校验，请更正或删除后再提交公示",
+        status=409,
+    )
+
+
+def file_already_imported(roster_id: str) -> Refused:
+    return Refused(
+        "roster_file_already_imported",
+        f"该文件已导入过（清册 {roster_id}），请勿重复导入",
+        status=409,
+    )
