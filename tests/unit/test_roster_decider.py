@@ -78,7 +78,8 @@ def test_an_import_is_split_into_parts_and_closed_by_its_summary() -> None:
     rows = [row(n) for n in range(1, ROWS_PER_EVENT + 2)]
     rows[3] = row(4, "rejected", None, "citizen_id_check_digit")
     events = decide_import(
-        ImportRows("r-1", "i-1", rows, "清册.xlsx", "ab" * 32), given(*drafted())
+        ImportRows("r-1", "i-1", rows, file_name="清册.xlsx", content_hash="ab" * 32),
+        given(*drafted()),
     )
     parts = [e for e in events if isinstance(e, RosterRowsImported)]
     (summary,) = [e for e in events if isinstance(e, RosterValidated)]
@@ -87,6 +88,27 @@ def test_an_import_is_split_into_parts_and_closed_by_its_summary() -> None:
     assert summary.by_rule == {"citizen_id_check_digit": 1}
     assert summary.payable_fen == 1000 * 10_000
     assert summary.content_hash == "ab" * 32
+
+
+def test_late_warnings_turn_accepted_rows_into_warned_ones() -> None:
+    events = decide_import(
+        ImportRows("r-1", "i-1", [row(1), row(2)], late={2: ("shared_phone",)}),
+        given(*drafted()),
+    )
+    summary = events[-1]
+    assert isinstance(summary, RosterValidated)
+    assert (summary.accepted, summary.warned, summary.by_rule) == (1, 1, {"shared_phone": 1})
+    state = given(*drafted(), *events)
+    assert state is not None
+    assert state.rows[2].verdict == "warned"
+
+
+def test_deciding_an_import_leaves_the_given_state_untouched() -> None:
+    state = given(*drafted())
+    assert state is not None
+    decide_import(ImportRows("r-1", "i-1", [row(1)]), state)
+    assert state.rows == {}
+    assert state.imports == set()
 
 
 def test_the_same_import_again_changes_nothing() -> None:

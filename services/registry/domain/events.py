@@ -90,6 +90,20 @@ class RosterRowsImported(Event):
     rows: tuple[RosterRow, ...]
 
 
+class RosterRowsFlagged(Event):
+    """Warnings that needed the whole import (an amount far above the township median, the
+    earlier row of a shared account or phone), added to rows already imported; a flagged
+    accepted row becomes a warned one. Part of its import's append."""
+
+    event_type = "RosterRowsFlagged"
+    schema_version = 1
+
+    roster_id: Id
+    import_id: Id
+    flags: dict[int, tuple[str, ...]]
+    """Rule codes added, by row number."""
+
+
 class RosterValidated(Event):
     """The roster's automatic validation after an import or a correction: counts per verdict
     and per rule, and the payable total (accepted and warned rows) in fen. ``source`` names
@@ -159,6 +173,7 @@ REGISTRY_EVENTS: Final = EVENTS.including(
         CitizenIdReserved,
         RosterDrafted,
         RosterRowsImported,
+        RosterRowsFlagged,
         RosterValidated,
         RosterRowCorrected,
         RosterRowRemoved,

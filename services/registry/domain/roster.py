@@ -9,8 +9,8 @@ submission with a rejected row or without any payable row, no second import of o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from contracts.events import RosterSubmitted
@@ -20,6 +20,7 @@ from services.registry.domain.events import (
     RosterRow,
     RosterRowCorrected,
     RosterRowRemoved,
+    RosterRowsFlagged,
     RosterRowsImported,
     RosterValidated,
     RosterWithdrawn,
@@ -41,12 +42,14 @@ class DraftRoster:
 
 @dataclass(frozen=True, slots=True)
 class ImportRows:
-    """Add validated rows (a file's, or typed in) as one import. ``content_hash`` names the
-    file; the application has claimed it for this roster before."""
+    """Add validated rows (a file's, or typed in) as one import. ``late`` holds the warnings
+    validation could only give at the end, by row number. ``content_hash`` names the file;
+    the application has claimed it for this roster before."""
 
     roster_id: str
     import_id: str
     rows: Sequence[RosterRow]
+    late: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     file_name: str | None = None
     content_hash: str | None = None
 
@@ -103,6 +106,11 @@ class Roster:
     imports: set[str] = field(default_factory=set)
     removed: set[int] = field(default_factory=set)
 
+    def copy(self) -> Roster:
+        return replace(
+            self, rows=dict(self.rows), imports=set(self.imports), removed=set(self.removed)
+        )
+
     @property
     def next_row_no(self) -> int:
         """Row numbers are never reused, not even a removed row's."""
@@ -132,6 +140,8 @@ def evolve(state: Roster | None, event: object) -> Roster | None:
         state.imports.add(event.import_id)
         for row in event.rows:
             state.rows[row.row_no] = RowState.of(row)
+    elif isinstance(event, RosterRowsFlagged):
+        state.rows.update(_flagged(state.rows, event.flags))
     elif isinstance(event, RosterRowCorrected):
         state.rows[event.row.row_no] = RowState.of(event.row)
     elif isinstance(event, RosterRowRemoved):
@@ -169,33 +179,85 @@ def decide_draft(command: DraftRoster, state: Roster | None) -> list[RosterDraft
 
 def decide_import(
     command: ImportRows, state: Roster | None
-) -> list[RosterRowsImported | RosterValidated]:
-    """The rows in parts of ``ROWS_PER_EVENT``, then the summary; [] for a retried import."""
-    roster = _open_draft(state)
-    if command.import_id in roster.imports:
+) -> list[RosterRowsImported | RosterRowsFlagged | RosterValidated]:
+    """The rows in parts of ``ROWS_PER_EVENT``, the late warnings, then the summary; [] for
+    a retried import. A large file goes through the three steps below one part at a time."""
+    started = start_import(state, command.import_id)
+    if started is None:
         return []
+    roster = started.copy()  # evolved part by part below; the caller's state stays as it was
     if not command.rows:
         raise refuse.no_rows()
-    taken = [row.row_no for row in command.rows if row.row_no in roster.rows]
+    events: list[RosterRowsImported | RosterRowsFlagged | RosterValidated] = []
+    for n, start in enumerate(range(0, len(command.rows), ROWS_PER_EVENT)):
+        part = import_part(
+            roster, command.import_id, n, command.rows[start : start + ROWS_PER_EVENT]
+        )
+        evolve(roster, part)
+        events.append(part)
+    events += close_import(
+        roster,
+        command.import_id,
+        command.late,
+        file_name=command.file_name,
+        content_hash=command.content_hash,
+    )
+    return events
+
+
+def start_import(state: Roster | None, import_id: str) -> Roster | None:
+    """The roster an import may add rows to, or None when this import is already in it."""
+    roster = _open_draft(state)
+    return None if import_id in roster.imports else roster
+
+
+def import_part(
+    roster: Roster, import_id: str, part: int, rows: Iterable[RosterRow]
+) -> RosterRowsImported:
+    """One part of an import; the caller evolves ``roster`` with it before the next part."""
+    rows = tuple(rows)
+    taken = [
+        row.row_no for row in rows if row.row_no in roster.rows or row.row_no in roster.removed
+    ]
     if taken:
         raise refuse.rows_taken(taken[0])
-    parts: list[RosterRowsImported | RosterValidated] = [
-        RosterRowsImported(
-            roster_id=roster.roster_id,
-            import_id=command.import_id,
-            part=n,
-            rows=tuple(command.rows[start : start + ROWS_PER_EVENT]),
+    return RosterRowsImported(roster_id=roster.roster_id, import_id=import_id, part=part, rows=rows)
+
+
+def close_import(
+    roster: Roster,
+    import_id: str,
+    late: Mapping[int, tuple[str, ...]],
+    *,
+    file_name: str | None,
+    content_hash: str | None,
+) -> list[RosterRowsFlagged | RosterValidated]:
+    """After the last part (``roster`` evolved with every part): late warnings, summary."""
+    closing: list[RosterRowsFlagged | RosterValidated] = []
+    lines = roster.rows
+    if late:
+        flagged = RosterRowsFlagged(
+            roster_id=roster.roster_id, import_id=import_id, flags=dict(late)
         )
-        for n, start in enumerate(range(0, len(command.rows), ROWS_PER_EVENT))
-    ]
-    lines = {**roster.rows, **{row.row_no: RowState.of(row) for row in command.rows}}
-    summary = _summary(roster.roster_id, lines, command.import_id)
-    return [
-        *parts,
-        summary.model_copy(
-            update={"file_name": command.file_name, "content_hash": command.content_hash}
-        ),
-    ]
+        closing.append(flagged)
+        lines = {**lines, **_flagged(lines, flagged.flags)}
+    summary = _summary(roster.roster_id, lines, import_id)
+    closing.append(
+        summary.model_copy(update={"file_name": file_name, "content_hash": content_hash})
+    )
+    return closing
+
+
+def _flagged(
+    rows: Mapping[int, RowState], flags: Mapping[int, tuple[str, ...]]
+) -> dict[int, RowState]:
+    changed = {}
+    for row_no, rules in flags.items():
+        row = rows.get(row_no)
+        if row is not None:
+            verdict = "warned" if row.verdict == "accepted" else row.verdict
+            changed[row_no] = RowState(verdict, row.amount_fen, (*row.rules, *rules))
+    return changed
 
 
 def decide_correction(

@@ -6,12 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.pii import CitizenId, PhoneNo, PiiError
+from contracts.zones import SHANGHAI
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
@@ -23,7 +23,6 @@ from services.registry.application.register_beneficiary import BlindIndex, regis
 from services.registry.domain.beneficiary import RegisterBeneficiary
 from services.registry.domain.refusals import Refused
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(tags=["registry"])
 
 
