@@ -6,10 +6,12 @@ import typer
 
 from infra.cli import audit, runtime, schemas
 from infra.mainjob.run import run
+from services.registry.entrypoints import cli as registry_cli
 
 app = typer.Typer(no_args_is_help=True, help="onecard: one-card subsidy payments.")
 app.add_typer(audit.app, name="audit")
 app.add_typer(schemas.app, name="contracts")
+app.add_typer(registry_cli.app, name="roster")
 app.command("run")(run)
 runtime.register(app)
 

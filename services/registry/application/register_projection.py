@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.base import Event
@@ -23,38 +23,41 @@ def register_handler(cipher: PiiCipher) -> Any:
     async def on_register_events(
         conn: AsyncConnection, envelopes: Sequence[Envelope[Event]]
     ) -> None:
-        people = []
-        for envelope in envelopes:
-            if isinstance(envelope.event, BeneficiaryRegistered):
-                people.append(_person(envelope.event, cipher))
-        if people:
-            await conn.execute(insert(register_people), people)
+        people, accounts = [], []
         for envelope in envelopes:
             event = envelope.event
-            if isinstance(event, CardAccountDeclared):
-                await conn.execute(
-                    update(register_people)
-                    .where(register_people.c.beneficiary_id == event.beneficiary_id)
-                    .values(
-                        account=_sealed(event, "account_no", cipher),
-                        bank=event.bank_code,
-                        account_status="open",
-                        account_since=local_date(envelope.occurred_at),
-                    )
-                )
+            if isinstance(event, BeneficiaryRegistered):
+                people.append(_person(event, cipher))
+            elif isinstance(event, CardAccountDeclared):
+                accounts.append(_account(event, envelope, cipher))
+        if people:
+            await conn.execute(insert(register_people), people)
+        if accounts:  # in log order: a later declaration replaces an earlier one
+            await conn.execute(
+                update(register_people)
+                .where(register_people.c.beneficiary_id == bindparam("who"))
+                .values(
+                    account=bindparam("account"),
+                    bank=bindparam("bank"),
+                    account_status="open",
+                    account_since=bindparam("since"),
+                ),
+                accounts,
+            )
 
     return on_register_events
 
 
 def _person(event: BeneficiaryRegistered, cipher: PiiCipher) -> dict[str, Any]:
+    sealed = _sealed_parts(event, cipher)
     return {
         "beneficiary_id": event.beneficiary_id,
-        "citizen_bidx": _sealed_parts(event, cipher)["citizen_id"]["bidx"],
+        "citizen_bidx": sealed["citizen_id"]["bidx"],
         "name": event.name,
         "village_code": event.village_code,
         "township_code": event.village_code[:9],
         "household_id": event.household_id,
-        "phone": _sealed(event, "phone", cipher) if event.phone is not None else None,
+        "phone": orjson.dumps(sealed["phone"]).decode() if event.phone is not None else None,
         "account": None,
         "bank": "",
         "account_status": "unverified",
@@ -63,12 +66,20 @@ def _person(event: BeneficiaryRegistered, cipher: PiiCipher) -> dict[str, Any]:
     }
 
 
+def _account(
+    event: CardAccountDeclared, envelope: Envelope[Event], cipher: PiiCipher
+) -> dict[str, Any]:
+    sealed = _sealed_parts(event, cipher)
+    return {
+        "who": event.beneficiary_id,
+        "account": orjson.dumps(sealed["account_no"]).decode(),
+        "bank": event.bank_code,
+        "since": local_date(envelope.occurred_at),
+    }
+
+
 def _sealed_parts(event: Event, cipher: PiiCipher) -> dict[str, Any]:
-    """The event's JSON as stored: personal fields sealed (copied, never re-encrypted, when
-    they came from the log sealed)."""
+    """The event's JSON as stored, personal fields sealed (copied, never re-encrypted, when
+    they came from the log sealed). Done once per event."""
     dumped: dict[str, Any] = event.model_dump(mode="json", context={PII_CONTEXT_KEY: cipher})
     return dumped
-
-
-def _sealed(event: Event, field: str, cipher: PiiCipher) -> str:
-    return orjson.dumps(_sealed_parts(event, cipher)[field]).decode()

@@ -1,6 +1,7 @@
 """The registry's private events: facts only the registry reads, free to evolve (with
 upcasters, since they are kept ten years like every event). What other services may rely on
-is in ``contracts/events/registry.py``."""
+is in ``contracts/events/registry.py``. The catalogue's events live beside their deciders
+(``programme.py``, ``divisions.py``) and are registered here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from contracts.base import Event
 from contracts.events import EVENTS
 from contracts.fields import Code, Count, Fen, Id, Text
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from services.registry.domain.divisions import DIVISION_EVENTS
+from services.registry.domain.programme import PROGRAMME_EVENTS
 
 
 class CitizenIdReserved(Event):
@@ -170,6 +173,8 @@ class RosterFileClaimed(Event):
 
 REGISTRY_EVENTS: Final = EVENTS.including(
     [
+        *PROGRAMME_EVENTS,
+        *DIVISION_EVENTS,
         CitizenIdReserved,
         RosterDrafted,
         RosterRowsImported,

@@ -1,0 +1,81 @@
+"""The roster's small commands: draft, remove a row, submit for public notice, withdraw.
+Each is load - decide - append; a retried command appends nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from contracts.base import Event
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import AppendResult, EventStore
+from services.registry.application.context import CommandContext
+from services.registry.domain.roster import (
+    DraftRoster,
+    RemoveRow,
+    Roster,
+    SubmitRoster,
+    WithdrawRoster,
+    decide_draft,
+    decide_removal,
+    decide_submission,
+    decide_withdrawal,
+    evolve,
+)
+
+C = TypeVar("C", DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster)
+
+
+async def load_roster(
+    store: EventStore, codec: EventCodec, roster_id: str
+) -> tuple[Roster | None, int]:
+    """The roster's state and its stream's version."""
+    records = await store.read_stream(f"roster-{roster_id}")
+    state: Roster | None = None
+    for record in records:
+        state = evolve(state, codec.decode(record).event)
+    return state, len(records)
+
+
+async def _handle(
+    store: EventStore,
+    codec: EventCodec,
+    context: CommandContext,
+    command: C,
+    decide: Callable[[C, Roster | None], Sequence[Event]],
+) -> AppendResult | None:
+    state, version = await load_roster(store, codec, command.roster_id)
+    events = decide(command, state)
+    if not events:
+        return None
+    stream_id = f"roster-{command.roster_id}"
+    stored = [
+        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
+        for i, event in enumerate(events)
+    ]
+    return await store.append(stream_id, stored, expected_version=version)
+
+
+async def draft_roster(
+    *, store: EventStore, codec: EventCodec, command: DraftRoster, context: CommandContext
+) -> AppendResult | None:
+    return await _handle(store, codec, context, command, decide_draft)
+
+
+async def remove_row(
+    *, store: EventStore, codec: EventCodec, command: RemoveRow, context: CommandContext
+) -> AppendResult | None:
+    return await _handle(store, codec, context, command, decide_removal)
+
+
+async def submit_roster(
+    *, store: EventStore, codec: EventCodec, command: SubmitRoster, context: CommandContext
+) -> AppendResult | None:
+    """Submit for public notice: appends the integration event ``RosterSubmitted``."""
+    return await _handle(store, codec, context, command, decide_submission)
+
+
+async def withdraw_roster(
+    *, store: EventStore, codec: EventCodec, command: WithdrawRoster, context: CommandContext
+) -> AppendResult | None:
+    return await _handle(store, codec, context, command, decide_withdrawal)

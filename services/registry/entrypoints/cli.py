@@ -1,0 +1,158 @@
+"""``onecard roster …``: import a roster file from the command line, with a progress bar.
+
+Parses the arguments, builds the command, calls the application; the summary is printed per
+verdict and rule, with the first rejected lines and their Chinese reasons' codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from contracts.envelope import Actor
+from contracts.zones import local_date
+from infra.eventcodec import EventCodec
+from infra.projections.database import ProjectionDatabase
+from infra.settings import get_settings
+from infra.wiring import make_cipher, open_store
+from services.registry.adapters.roster_files import RosterFileError, open_roster
+from services.registry.adapters.tables import TABLES
+from services.registry.application.catalogue import load_programme
+from services.registry.application.context import CommandContext
+from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
+from services.registry.application.roster_commands import draft_roster, load_roster
+from services.registry.domain.events import REGISTRY_EVENTS
+from services.registry.domain.programme_rules import validation_rules
+from services.registry.domain.refusals import Refused
+from services.registry.domain.roster import DraftRoster
+from services.registry.domain.validation_memory import (
+    InMemoryCrossCheckLists,
+    InMemoryOtherRosters,
+)
+
+app = typer.Typer(no_args_is_help=True, help="Rosters (发放清册): import and validate.")
+console = Console()
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv roster"),
+    roster: str = typer.Option(..., help="Roster id; drafted first when --programme is given."),
+    programme: str | None = typer.Option(None, help="Programme code (to draft the roster)."),
+    township: str | None = typer.Option(None, help="9-digit township code (to draft it)."),
+    round_id: str | None = typer.Option(None, "--round", help="Round id (to draft it)."),
+    operator: str = typer.Option("cli-operator", help="The operator's user id."),
+) -> None:
+    """Validate every row of FILE and store it in the roster (nothing stored on error)."""
+    try:
+        report = asyncio.run(_import(file, roster, programme, township, round_id, operator))
+    except (Refused, RosterFileError) as error:
+        console.print(f"[red]{error.code}[/red]: {error.message}")
+        raise typer.Exit(1) from None
+    _print(report)
+
+
+async def _import(
+    file: Path,
+    roster_id: str,
+    programme_code: str | None,
+    township: str | None,
+    round_id: str | None,
+    operator: str,
+) -> ImportReport:
+    settings = get_settings()
+    cipher = make_cipher(settings)
+    codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
+    store = await open_store(settings)
+    projections = await ProjectionDatabase.open(settings.projection_url("registry"))
+    now = datetime.now(UTC)
+    try:
+        await projections.create_tables(TABLES)
+        state, _ = await load_roster(store, codec, roster_id)
+        if state is None and programme_code and township and round_id:
+            record = await load_programme(store=store, codec=codec, code=programme_code)
+            if record is None:
+                raise Refused("programme_unknown", f"补贴项目 {programme_code} 不存在")
+            command = DraftRoster(
+                roster_id, programme_code, record.programme.version, township, round_id
+            )
+            actor = Actor(user_id=operator, role="township_operator", jurisdiction_code=township)
+            await draft_roster(
+                store=store, codec=codec, command=command, context=_context(actor, now)
+            )
+            state, _ = await load_roster(store, codec, roster_id)
+        if state is None:
+            raise Refused(
+                "roster_not_found", "清册不存在：请用 --programme --township --round 新建"
+            )
+        record = await load_programme(store=store, codec=codec, code=state.programme_code)
+        if record is None:
+            raise Refused("programme_unknown", f"补贴项目 {state.programme_code} 不存在")
+        terms = record.programme.terms_at_version(state.programme_version)
+        # Not yet wired (registry issue, still open): the read models of the other rosters
+        # of the round and of the imported cross-check lists. Said on screen, not hidden.
+        console.print("[yellow]注意：跨清册重复享受与交叉比对名单校验尚未接入本命令[/yellow]")
+        checks = Checks(
+            validation_rules(state.programme_code, terms),
+            InMemoryOtherRosters(),
+            InMemoryCrossCheckLists(),
+            local_date(now),
+        )
+        actor = Actor(
+            user_id=operator, role="township_operator", jurisdiction_code=state.township_code
+        )
+        source = open_roster(file)
+        with Progress(
+            TextColumn("导入 {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task(file.name, total=None)
+            return await import_roster_file(
+                store=store,
+                codec=codec,
+                projections=projections,
+                cipher=cipher,
+                roster_id=roster_id,
+                source=source,
+                file_name=file.name,
+                checks=checks,
+                context=_context(actor, now, key=f"import/{roster_id}/{source.content_hash}"),
+                progress=lambda done: bar.update(task, completed=done),
+            )
+    finally:
+        await projections.close()
+        await store.close()
+
+
+def _context(actor: Actor, now: datetime, *, key: str | None = None) -> CommandContext:
+    return CommandContext(
+        actor=actor,
+        at=now,
+        correlation_id=uuid.uuid4(),
+        idempotency_key=key or str(uuid.uuid4()),
+    )
+
+
+def _print(report: ImportReport) -> None:
+    if report.already_imported:
+        console.print(f"该文件已导入清册 {report.roster_id}，未重复导入")
+        return
+    summary = report.summary
+    console.print(
+        f"清册 {report.roster_id}: {summary.rows} 行，通过 {summary.accepted}，"
+        f"预警 {summary.warned}，未通过 {summary.rejected}；"
+        f"应发金额 {summary.payable_fen // 100}.{summary.payable_fen % 100:02d} 元"
+    )
+    for rule, count in sorted(report.verdicts_by_rule.items(), key=lambda item: -item[1]):
+        console.print(f"  {rule}: {count}")
+    for line_no, rules in report.rejected_lines[:20]:
+        console.print(f"  第{line_no}行: {', '.join(rules)}")

@@ -1,0 +1,188 @@
+"""Importing a roster file end to end on the embedded defaults: the register read model
+(SQLite), the file reader, validation, and the roster stream (memory store)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from contracts.envelope import Actor, new_envelope, new_event_id
+from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from infra.eventcodec import EventCodec
+from infra.eventstore.memory import MemoryEventStore
+from infra.projections.database import ProjectionDatabase
+from services.registry.adapters.roster_files import open_roster
+from services.registry.adapters.tables import TABLES
+from services.registry.application.context import CommandContext
+from services.registry.application.import_roster import Checks, import_roster_file
+from services.registry.application.register_projection import register_handler
+from services.registry.application.roster_commands import draft_roster, load_roster, submit_roster
+from services.registry.domain.events import REGISTRY_EVENTS, RosterRowsImported
+from services.registry.domain.refusals import Refused
+from services.registry.domain.roster import DraftRoster, SubmitRoster
+from services.registry.domain.validation_memory import (
+    InMemoryCrossCheckLists,
+    InMemoryOtherRosters,
+)
+from services.registry.domain.validation_programme import ProgrammeRules
+from tests.unit.contract_samples import memory_cipher
+
+AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+CLERK = Actor(user_id="u-clerk", role="township_operator", jurisdiction_code="650102001")
+PEOPLE = [  # citizen ID, name, account
+    ("650102198001011234", "王建国", "6217000012345678907"),
+    ("650102197512120024", "李秀英", "6217000012345678915"),
+    ("650102196007070025", "阿依古丽", "6217000012345678923"),
+]
+PROGRAMME = ProgrammeRules(
+    code="GDDL", standard_name="耕地地力保护补贴", unit_standard=Decimal("95.50")
+)
+HEADER = "姓名,身份证号码,社保卡号,补贴项目,数量(面积),补贴标准,补贴金额,村组\n"
+
+
+def context(key: str) -> CommandContext:
+    return CommandContext(actor=CLERK, at=AT, correlation_id=uuid.uuid4(), idempotency_key=key)
+
+
+@pytest.fixture
+async def world(tmp_path: Path):
+    cipher = memory_cipher()
+    codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
+    store = MemoryEventStore()
+    projections = await ProjectionDatabase.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    await projections.create_tables(TABLES)
+    handler = register_handler(cipher)
+    envelopes = []
+    for n, (citizen_id, name, account) in enumerate(PEOPLE):
+        for event in (
+            BeneficiaryRegistered(
+                beneficiary_id=f"b-{n}",
+                citizen_id=CitizenId(citizen_id),
+                name=name,
+                village_code="650102001001",
+                household_id=f"h-{n}",
+                phone=PhoneNo(f"1380013800{n}"),
+            ),
+            CardAccountDeclared(
+                beneficiary_id=f"b-{n}",
+                bank_code="ABC",
+                account_no=CardAccountNo(account),
+                holder_name=name,
+            ),
+        ):
+            envelopes.append(
+                new_envelope(
+                    event,
+                    event_id=new_event_id(AT),
+                    stream_id=f"beneficiary-b-{n}",
+                    occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
+                    actor=CLERK,
+                    correlation_id=uuid.uuid4(),
+                )
+            )
+    async with projections.transaction() as conn:
+        await handler(conn, envelopes)
+    await draft_roster(
+        store=store,
+        codec=codec,
+        command=DraftRoster("r-1", "GDDL", 1, "650102001", "2026-1"),
+        context=context("draft"),
+    )
+    yield store, codec, projections, cipher, tmp_path
+    await projections.close()
+
+
+async def run_import(world, content: str, name: str = "清册.csv", roster_id: str = "r-1"):
+    store, codec, projections, cipher, folder = world
+    path = folder / name
+    path.write_bytes(content.encode("gb18030"))
+    return await import_roster_file(
+        store=store,
+        codec=codec,
+        projections=projections,
+        cipher=cipher,
+        roster_id=roster_id,
+        source=open_roster(path),
+        file_name=name,
+        checks=Checks(
+            PROGRAMME, InMemoryOtherRosters(), InMemoryCrossCheckLists(), date(2026, 12, 1)
+        ),
+        context=context(f"import-{name}"),
+    )
+
+
+GOOD = (
+    HEADER
+    + "王建国,650102198001011234,6217000012345678907,耕地地力保护补贴,10.00,95.50,955.00,一组\n"
+    + "李秀英,650102197512120024,6217000012345678915,耕地地力保护补贴,3.37,95.50,321.84,一组\n"
+    + "合计,,,,13.37,,1276.84,\n"
+)
+
+
+async def test_a_clean_gbk_file_is_imported_whole_and_can_be_submitted(world) -> None:
+    report = await run_import(world, GOOD)
+    assert report.rejected_lines == []
+    assert (report.summary.rows, report.summary.rejected) == (2, 0)
+    assert report.summary.payable_fen == 95_500 + 32_184
+    store, codec, *_ = world
+    records = await store.read_stream("roster-r-1")
+    parts = [codec.decode(r).event for r in records]
+    (imported,) = [p for p in parts if isinstance(p, RosterRowsImported)]
+    assert [row.beneficiary_id for row in imported.rows] == ["b-0", "b-1"]
+    assert all(row.citizen_id is None and row.card_account is None for row in imported.rows)
+    await submit_roster(store=store, codec=codec, command=SubmitRoster("r-1"), context=context("s"))
+    state, _ = await load_roster(store, codec, "r-1")
+    assert state is not None
+    assert state.status == "submitted"
+
+
+async def test_rejected_rows_carry_their_rules_and_block_submission(world) -> None:
+    bad = (
+        HEADER
+        + "王建国,650102198001011234,6217000012345678907,耕地地力保护补贴,10.00,95.50,955.01,一组\n"
+        + "张三,650102198001011242,6217000012345678907,耕地地力保护补贴,1,95.50,95.50,一组\n"
+        + "李四,4.10102E+17,6217000012345678931,耕地地力保护补贴,1,95.50,95.50,二组\n"
+    )
+    report = await run_import(world, bad)
+    assert report.summary.rejected == 3
+    assert [line for line, _ in report.rejected_lines] == [2, 3, 4]
+    store, codec, *_ = world
+    with pytest.raises(Refused, match="roster_has_rejected_rows"):
+        await submit_roster(
+            store=store, codec=codec, command=SubmitRoster("r-1"), context=context("s")
+        )
+    stored = b"".join(r.data for r in await store.read_stream("roster-r-1"))
+    assert b"650102198001011242" not in stored  # unmatched IDs are sealed, never in clear
+    assert b"4.10102E+17" not in stored
+
+
+async def test_the_same_file_twice_is_one_import(world) -> None:
+    first = await run_import(world, GOOD)
+    again = await run_import(world, GOOD)
+    assert not first.already_imported
+    assert again.already_imported
+    store, codec, *_ = world
+    state, _ = await load_roster(store, codec, "r-1")
+    assert state is not None
+    assert len(state.rows) == 2
+
+
+async def test_the_same_file_cannot_go_into_a_second_roster(world) -> None:
+    store, codec, *_ = world
+    await draft_roster(
+        store=store,
+        codec=codec,
+        command=DraftRoster("r-2", "GDDL", 1, "650102001", "2026-1"),
+        context=context("draft-2"),
+    )
+    await run_import(world, GOOD)
+    with pytest.raises(Refused, match="roster_file_already_imported"):
+        await run_import(world, GOOD, roster_id="r-2")
+    state, _ = await load_roster(store, codec, "r-2")
+    assert state is not None
+    assert state.rows == {}
