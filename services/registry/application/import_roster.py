@@ -16,11 +16,13 @@ from typing import Protocol, TypeVar
 
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo, PiiError
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import NO_STREAM, EventStore, NewEvent, WrongExpectedVersion
+from infra.eventstore.port import EventStore, NewEvent
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import FetchedRegister, fetch_register
+from services.registry.application.claims import claim
 from services.registry.application.context import CommandContext
+from services.registry.application.roster_commands import load_roster
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain.events import RosterFileClaimed, RosterRow
 from services.registry.domain.roster import (
@@ -106,15 +108,20 @@ async def import_roster_file(
     out unreadable part-way (nothing stored either).
     """
     stream_id = f"roster-{roster_id}"
-    records = await store.read_stream(stream_id)
-    state: Roster | None = None
-    for record in records:
-        state = evolve(state, codec.decode(record).event)
+    state, version = await load_roster(store, codec, roster_id)
     import_id = f"file-{source.content_hash[:32]}"
     roster = start_import(state, import_id)
     if roster is None:
         return ImportReport(roster_id, import_id, _empty(), {}, [], already_imported=True)
-    await _claim_file(store, codec, source.content_hash, roster_id, import_id, context)
+    await claim(
+        store,
+        codec,
+        context,
+        stream_id=f"roster-file-{source.content_hash}",
+        claim=RosterFileClaimed(roster_id=roster_id, import_id=import_id),
+        same=lambda held: (held.roster_id, held.import_id) == (roster_id, import_id),
+        taken=lambda held: refuse.file_already_imported(held.roster_id),
+    )
     register = _ChunkRegister()
     validator = RosterValidator(
         programme=checks.programme,
@@ -161,7 +168,7 @@ async def import_roster_file(
     ):
         envelope = context.envelope(event, stream_id=stream_id, index=len(encoded))
         encoded.append(codec.encode(envelope))
-    await store.append(stream_id, encoded, expected_version=len(records))
+    await store.append(stream_id, encoded, expected_version=version)
     return ImportReport(
         roster_id, import_id, outcome.summary, dict(outcome.summary.by_rule), rejected
     )
@@ -253,35 +260,3 @@ def _masked(text: str) -> str | None:
 
 def _empty() -> RosterSummary:
     return RosterSummary(rows=0, accepted=0, warned=0, rejected=0, by_rule={}, payable_fen=0)
-
-
-async def _claim_file(
-    store: EventStore,
-    codec: EventCodec,
-    content_hash: str,
-    roster_id: str,
-    import_id: str,
-    context: CommandContext,
-) -> None:
-    """One file, one import: the content hash names a stream that only its first import may
-    create. A claim by this same import is a retry."""
-    stream_id = f"roster-file-{content_hash}"
-    for _ in range(2):
-        existing = await store.read_stream(stream_id, limit=1)
-        if existing:
-            claim = codec.decode(existing[0]).event
-            if not isinstance(claim, RosterFileClaimed):
-                raise TypeError(f"unexpected event in {stream_id}")
-            if (claim.roster_id, claim.import_id) != (roster_id, import_id):
-                raise refuse.file_already_imported(claim.roster_id)
-            return
-        claimed = RosterFileClaimed(roster_id=roster_id, import_id=import_id)
-        try:
-            await store.append(
-                stream_id,
-                [codec.encode(context.envelope(claimed, stream_id=stream_id))],
-                expected_version=NO_STREAM,
-            )
-        except WrongExpectedVersion:
-            continue
-        return

@@ -6,7 +6,8 @@ from typing import Protocol
 
 from contracts.pii import PiiKind
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import NO_STREAM, AppendResult, EventStore, WrongExpectedVersion
+from infra.eventstore.port import AppendResult, EventStore
+from services.registry.application.claims import claim
 from services.registry.application.context import CommandContext
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import (
@@ -58,20 +59,12 @@ async def _reserve_citizen_id(
 ) -> None:
     """One person, one beneficiary: the ID's blind index names a stream that only its first
     registration may create. A reservation for this same beneficiary is a retry."""
-    stream_id = f"citizen-id-{index.blind_index('citizen_id', command.citizen_id.reveal())}"
-    for _ in range(2):
-        existing = await store.read_stream(stream_id, limit=1)
-        if existing:
-            holder = codec.decode(existing[0]).event
-            if not isinstance(holder, CitizenIdReserved):
-                raise TypeError(f"unexpected event in {stream_id}")
-            if holder.beneficiary_id != command.beneficiary_id:
-                raise refusals.citizen_id_taken()
-            return
-        reservation = CitizenIdReserved(beneficiary_id=command.beneficiary_id)
-        envelope = context.envelope(reservation, stream_id=stream_id)
-        try:
-            await store.append(stream_id, [codec.encode(envelope)], expected_version=NO_STREAM)
-        except WrongExpectedVersion:
-            continue  # someone reserved it meanwhile: look again who
-        return
+    await claim(
+        store,
+        codec,
+        context,
+        stream_id=f"citizen-id-{index.blind_index('citizen_id', command.citizen_id.reveal())}",
+        claim=CitizenIdReserved(beneficiary_id=command.beneficiary_id),
+        same=lambda held: held.beneficiary_id == command.beneficiary_id,
+        taken=lambda _: refusals.citizen_id_taken(),
+    )
