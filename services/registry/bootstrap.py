@@ -19,6 +19,7 @@ from services.registry.application.register_projection import register_handler
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.entrypoints.http import RegistryApp, router
 from services.registry.entrypoints.http_catalogue import router as catalogue_router
+from services.registry.entrypoints.http_rosters import router as rosters_router
 
 NAME: Final = "registry"
 
@@ -28,9 +29,12 @@ def build(deps: ServiceDeps) -> ServiceParts:
     app = service_app(NAME, deps, description=package.__doc__ or "")
     app.include_router(router)
     app.include_router(catalogue_router)
+    app.include_router(rosters_router)
     cipher = make_cipher(deps.settings)
     codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
-    app.state.registry = RegistryApp(store=deps.store, codec=codec, index=cipher)
+    app.state.registry = RegistryApp(
+        store=deps.store, codec=codec, index=cipher, projections=deps.projections
+    )
     register = ConsumerSpec(
         name="registry-register",
         topics=tuple(

@@ -3,13 +3,17 @@ clerks and other systems see them, and what is stored."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.http.app import make_service_app
+from infra.projections.database import ProjectionDatabase
 from services.registry.domain.divisions import DIVISION_EVENTS
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.programme import PROGRAMME_EVENTS
@@ -39,14 +43,17 @@ TERMS = {k: v for k, v in PROGRAMME.items() if k != "code"}
 
 
 @pytest.fixture
-def catalogue() -> tuple[FastAPI, MemoryEventStore]:
+def catalogue(tmp_path: Path) -> tuple[FastAPI, MemoryEventStore]:
     store, cipher = MemoryEventStore(), memory_cipher()
+    projections = ProjectionDatabase(create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/p.db"))
     codec = EventCodec(
         registry=REGISTRY_EVENTS.including([*PROGRAMME_EVENTS, *DIVISION_EVENTS]), cipher=cipher
     )
     app = make_service_app("registry", ready_checks={})
     app.include_router(router)
-    app.state.registry = RegistryApp(store=store, codec=codec, index=cipher)
+    app.state.registry = RegistryApp(
+        store=store, codec=codec, index=cipher, projections=projections
+    )
     return app, store
 
 

@@ -17,9 +17,11 @@ from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
+from infra.pii.cipher import FieldCipher
+from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.registry.application.context import CommandContext
-from services.registry.application.register_beneficiary import BlindIndex, register_beneficiary
+from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain.beneficiary import RegisterBeneficiary
 from services.registry.domain.refusals import Refused
 
@@ -30,7 +32,8 @@ router = APIRouter(tags=["registry"])
 class RegistryApp:
     store: EventStore
     codec: EventCodec
-    index: BlindIndex
+    index: FieldCipher
+    projections: ProjectionDatabase
 
 
 def registry_app(request: Request) -> RegistryApp:

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from contracts.envelope import Actor
 from contracts.fields import Fen
+from contracts.zones import SHANGHAI
 from infra.eventstore.port import WrongExpectedVersion
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid
@@ -31,7 +31,6 @@ from services.registry.domain import programme_refusals as refusals
 from services.registry.domain.refusals import Refused
 from services.registry.entrypoints.http import Registry
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(tags=["catalogue"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 ProgrammeCode = Annotated[str, Path(min_length=1, max_length=32)]

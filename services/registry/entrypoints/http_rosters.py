@@ -1,0 +1,372 @@
+"""The roster HTTP API (发放清册): draft, upload a file as an import job, read the summary,
+download the template and the rejected rows, remove a row, submit, withdraw.
+
+An upload answers at once (202) with a job to poll: a large file takes a while, and the
+import is atomic, so a job lost with a restart stored nothing and the same upload again
+is safe (the file's content hash makes it one import).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.envelope import Actor
+from contracts.zones import local_date
+from infra.http.actor import CurrentActor
+from infra.http.context import current_correlation_uuid
+from infra.http.errors import ApiError
+from infra.telemetry import inject
+from services.registry.adapters.roster_export import template_csv, write_template_xlsx
+from services.registry.adapters.roster_files import ImportLimits, RosterFileError, open_roster
+from services.registry.adapters.tables import TABLES
+from services.registry.application.catalogue import load_programme
+from services.registry.application.context import CommandContext
+from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
+from services.registry.application.roster_commands import (
+    draft_roster,
+    load_roster,
+    remove_row,
+    submit_roster,
+    withdraw_roster,
+)
+from services.registry.domain.programme_rules import validation_rules
+from services.registry.domain.refusals import Refused
+from services.registry.domain.roster import DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster
+from services.registry.domain.validation_memory import (
+    InMemoryCrossCheckLists,
+    InMemoryOtherRosters,
+)
+from services.registry.entrypoints.http import Registry
+
+router = APIRouter(tags=["rosters"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+RosterId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,48}$")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_UPLOAD_CHUNK = 1 << 20
+
+
+class DraftBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    roster_id: str = Field(pattern=r"^[A-Za-z0-9_\-]{1,48}$")
+    programme_code: str = Field(min_length=1, max_length=32)
+    township_code: str = Field(pattern=r"^\d{9}$")
+    round_id: str = Field(pattern=r"^[A-Za-z0-9_\-.]{1,32}$")
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@dataclass
+class ImportJob:
+    job_id: str
+    roster_id: str
+    file_name: str
+    status: Literal["running", "done", "failed"] = "running"
+    rows_done: int = 0
+    report: ImportReport | None = None
+    error: dict[str, str] | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def view(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "job_id": self.job_id,
+            "roster_id": self.roster_id,
+            "file_name": self.file_name,
+            "status": self.status,
+            "rows_done": self.rows_done,
+        }
+        if self.report is not None:
+            summary = self.report.summary
+            answer["already_imported"] = self.report.already_imported
+            answer["summary"] = {
+                "rows": summary.rows,
+                "accepted": summary.accepted,
+                "warned": summary.warned,
+                "rejected": summary.rejected,
+                "by_rule": dict(summary.by_rule),
+                "payable_fen": summary.payable_fen,
+            }
+            answer["rejected_lines"] = [
+                {"line_no": line, "rules": list(rules)}
+                for line, rules in self.report.rejected_lines
+            ]
+        if self.error is not None:
+            answer["error"] = self.error
+        return answer
+
+
+def _jobs(request: Request) -> dict[str, ImportJob]:
+    jobs: dict[str, ImportJob] = request.app.state.__dict__.setdefault("roster_jobs", {})
+    return jobs
+
+
+def _context(actor: Actor, key: str | None) -> CommandContext:
+    trace = inject()
+    return CommandContext(
+        actor=actor,
+        at=datetime.now(UTC),
+        correlation_id=current_correlation_uuid(),
+        idempotency_key=key or str(uuid.uuid4()),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )
+
+
+@router.get("/rosters/template.xlsx", response_class=Response)
+async def get_template_xlsx() -> Response:
+    """The roster template (发放清册模板) with the standard Chinese headers."""
+    buffer = io.BytesIO()
+    write_template_xlsx(buffer)
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''roster-template.xlsx"}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+@router.get("/rosters/template.csv", response_class=Response)
+async def get_template_csv() -> Response:
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''roster-template.csv"}
+    return Response(template_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.post("/rosters", status_code=201)
+async def post_roster(
+    body: DraftBody, registry: Registry, actor: CurrentActor, idempotency_key: IdempotencyKey = None
+) -> dict[str, object]:
+    """Draft a roster of one programme (at its current catalogue version), township, round."""
+    try:
+        record = await load_programme(
+            store=registry.store, codec=registry.codec, code=body.programme_code
+        )
+        if record is None:
+            raise Refused("programme_unknown", f"补贴项目 {body.programme_code} 不存在", status=404)
+        command = DraftRoster(
+            body.roster_id,
+            body.programme_code,
+            record.programme.version,
+            body.township_code,
+            body.round_id,
+        )
+        result = await draft_roster(
+            store=registry.store,
+            codec=registry.codec,
+            command=command,
+            context=_context(actor, idempotency_key),
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return {
+        "roster_id": body.roster_id,
+        "programme_version": record.programme.version,
+        "drafted": result is not None,
+    }
+
+
+@router.get("/rosters/{roster_id}")
+async def get_roster(
+    roster_id: RosterId, registry: Registry, actor: CurrentActor
+) -> dict[str, object]:
+    """The roster's header, status and counts per verdict and rule."""
+    state, _ = await load_roster(registry.store, registry.codec, roster_id)
+    if state is None:
+        raise ApiError(404, "roster_not_found", "清册不存在")
+    verdicts = [row.verdict for row in state.rows.values()]
+    by_rule: dict[str, int] = {}
+    for row in state.rows.values():
+        for rule in row.rules:
+            by_rule[rule] = by_rule.get(rule, 0) + 1
+    return {
+        "roster_id": state.roster_id,
+        "programme_code": state.programme_code,
+        "programme_version": state.programme_version,
+        "township_code": state.township_code,
+        "round_id": state.round_id,
+        "status": state.status,
+        "rows": len(verdicts),
+        "accepted": verdicts.count("accepted"),
+        "warned": verdicts.count("warned"),
+        "rejected": verdicts.count("rejected"),
+        "by_rule": dict(sorted(by_rule.items())),
+        "payable_fen": state.payable_fen,
+    }
+
+
+@router.post("/rosters/{roster_id}/imports", status_code=202)
+async def post_import(
+    roster_id: RosterId,
+    file: UploadFile,
+    request: Request,
+    registry: Registry,
+    actor: CurrentActor,
+) -> dict[str, object]:
+    """Upload a roster file (.xlsx or .csv); it is checked whole, then imported as a job."""
+    limits = ImportLimits()
+    spool = tempfile.NamedTemporaryFile(prefix="onecard-roster-", delete=False)  # noqa: SIM115
+    path = FilePath(spool.name)
+    try:
+        with spool:
+            size = 0
+            while chunk := await file.read(_UPLOAD_CHUNK):
+                size += len(chunk)
+                if size > limits.max_file_bytes:
+                    raise ApiError(
+                        413,
+                        "roster_too_large",
+                        f"文件超过上限 {limits.max_file_bytes // (1 << 20)} MB，请拆分后分批导入",
+                    )
+                spool.write(chunk)
+        source = await asyncio.to_thread(open_roster, path, limits=limits)
+    except RosterFileError as error:
+        _discard(path)
+        raise ApiError(422, error.code, error.message) from None
+    except BaseException:
+        _discard(path)
+        raise
+    job = ImportJob(uuid.uuid4().hex, roster_id, file.filename or "roster")
+    context = _context(actor, f"import/{roster_id}/{source.content_hash}")
+
+    async def run() -> None:
+        try:
+            job.report = await _run_import(registry, roster_id, source, job, context)
+            job.status = "done"
+        except (Refused, RosterFileError) as error:
+            job.status, job.error = "failed", {"code": error.code, "message": error.message}
+        except Exception:
+            job.status = "failed"
+            job.error = {"code": "import_failed", "message": "导入失败，未保存任何数据，请稍后重试"}
+            raise
+        finally:
+            _discard(path)
+
+    job.task = asyncio.create_task(run(), name=f"roster-import-{job.job_id}")
+    _jobs(request)[job.job_id] = job
+    return job.view()
+
+
+def _discard(path: FilePath) -> None:
+    """Remove the spooled upload (a local unlink: quick enough for the event loop)."""
+    path.unlink(missing_ok=True)
+
+
+async def _run_import(
+    registry: Any, roster_id: str, source: Any, job: ImportJob, context: CommandContext
+) -> ImportReport:
+    state, _ = await load_roster(registry.store, registry.codec, roster_id)
+    if state is None:
+        raise Refused("roster_not_found", "清册不存在，请先新建清册", status=404)
+    record = await load_programme(
+        store=registry.store, codec=registry.codec, code=state.programme_code
+    )
+    if record is None:
+        raise Refused("programme_unknown", f"补贴项目 {state.programme_code} 不存在", status=404)
+    await registry.projections.create_tables(TABLES)
+    terms = record.programme.terms_at_version(state.programme_version)
+    checks = Checks(
+        validation_rules(state.programme_code, terms),
+        InMemoryOtherRosters(),  # not yet wired: see the registry issue's note
+        InMemoryCrossCheckLists(),
+        local_date(context.at),
+    )
+
+    def progress(done: int) -> None:
+        job.rows_done = done
+
+    return await import_roster_file(
+        store=registry.store,
+        codec=registry.codec,
+        projections=registry.projections,
+        cipher=registry.index,
+        roster_id=roster_id,
+        source=source,
+        file_name=job.file_name,
+        checks=checks,
+        context=context,
+        progress=progress,
+    )
+
+
+@router.get("/rosters/{roster_id}/imports/{job_id}")
+async def get_import(
+    roster_id: RosterId, job_id: str, request: Request, actor: CurrentActor
+) -> dict[str, object]:
+    job = _jobs(request).get(job_id)
+    if job is None or job.roster_id != roster_id:
+        raise ApiError(
+            404, "import_job_not_found", "导入任务不存在（服务重启后任务记录会清空，可重新上传）"
+        )
+    return job.view()
+
+
+@router.post("/rosters/{roster_id}/rows/{row_no}/removal")
+async def post_removal(
+    roster_id: RosterId,
+    row_no: Annotated[int, Path(ge=1)],
+    body: ReasonBody,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
+    command = RemoveRow(roster_id, row_no, body.reason)
+    try:
+        result = await remove_row(
+            store=registry.store,
+            codec=registry.codec,
+            command=command,
+            context=_context(actor, idempotency_key),
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return {"roster_id": roster_id, "row_no": row_no, "removed": result is not None}
+
+
+@router.post("/rosters/{roster_id}/submission")
+async def post_submission(
+    roster_id: RosterId,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
+    """Submit the roster for public notice (提交公示): every row must have passed."""
+    try:
+        result = await submit_roster(
+            store=registry.store,
+            codec=registry.codec,
+            command=SubmitRoster(roster_id),
+            context=_context(actor, idempotency_key),
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return {"roster_id": roster_id, "submitted": result is not None}
+
+
+@router.post("/rosters/{roster_id}/withdrawal")
+async def post_withdrawal(
+    roster_id: RosterId,
+    body: ReasonBody,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
+    try:
+        result = await withdraw_roster(
+            store=registry.store,
+            codec=registry.codec,
+            command=WithdrawRoster(roster_id, body.reason),
+            context=_context(actor, idempotency_key),
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return {"roster_id": roster_id, "withdrawn": result is not None}

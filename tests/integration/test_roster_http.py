@@ -1,0 +1,148 @@
+"""The roster HTTP API through the registry app: draft, upload as a job, poll, submit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.envelope import Actor, new_envelope, new_event_id
+from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from infra.eventcodec import EventCodec
+from infra.eventstore.memory import MemoryEventStore
+from infra.projections.database import ProjectionDatabase
+from infra.service import ServiceDeps
+from infra.settings import Settings
+from services.registry.adapters.tables import TABLES
+from services.registry.application.register_projection import register_handler
+from services.registry.bootstrap import build
+from services.registry.domain.events import REGISTRY_EVENTS
+from tests.unit.contract_samples import memory_cipher
+
+CLERK = {
+    "X-Onecard-User": "u-clerk",
+    "X-Onecard-Role": "township_operator",
+    "X-Onecard-Jurisdiction": "650102001",
+}
+PROGRAMME = {
+    "code": "GDDLBH",
+    "standard_name": "耕地地力保护补贴",
+    "department": "县农业农村局",
+    "funding_source": "中央财政",
+    "unit": "亩",
+    "unit_standard": "95.50",
+    "max_amount_fen": 500_000,
+    "jurisdiction": "650102",
+    "valid_from": "2026-01-01",
+}
+HEADER = "姓名,身份证号码,社保卡号,补贴项目,数量(面积),补贴标准,补贴金额\n"
+ROW = "王建国,650102198001011234,6217000012345678907,耕地地力保护补贴,10.00,95.50,955.00\n"
+
+
+@pytest.fixture
+async def client(tmp_path: Path):
+    store = MemoryEventStore()
+    codec = EventCodec(registry=REGISTRY_EVENTS, cipher=memory_cipher())
+    projections = await ProjectionDatabase.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    await projections.create_tables(TABLES)
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    actor = Actor(user_id="u", role="township_operator", jurisdiction_code="650102001")
+    events = [
+        BeneficiaryRegistered(
+            beneficiary_id="b-0",
+            citizen_id=CitizenId("650102198001011234"),
+            name="王建国",
+            village_code="650102001001",
+            household_id="h-0",
+            phone=PhoneNo("13800138000"),
+        ),
+        CardAccountDeclared(
+            beneficiary_id="b-0",
+            bank_code="ABC",
+            account_no=CardAccountNo("6217000012345678907"),
+            holder_name="王建国",
+        ),
+    ]
+    envelopes = [
+        new_envelope(
+            event,
+            event_id=new_event_id(at),
+            stream_id="beneficiary-b-0",
+            occurred_at=at,
+            actor=actor,
+            correlation_id=uuid.uuid4(),
+        )
+        for event in events
+    ]
+    settings = Settings(data_dir=tmp_path)
+    app = build(ServiceDeps(settings, store, codec, projections)).http
+    async with projections.transaction() as conn:  # sealed with the service's own keys
+        await register_handler(app.state.registry.index)(conn, envelopes)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        yield http
+    await projections.close()
+
+
+async def finished(client: httpx.AsyncClient, roster_id: str, job_id: str) -> dict[str, object]:
+    for _ in range(200):
+        answer = await client.get(f"/rosters/{roster_id}/imports/{job_id}", headers=CLERK)
+        job = answer.json()
+        if job["status"] != "running":
+            return job  # type: ignore[no-any-return]
+        await asyncio.sleep(0.02)
+    raise AssertionError("the import job did not finish")
+
+
+async def test_a_roster_is_drafted_uploaded_validated_and_submitted(client) -> None:
+    assert (await client.post("/programmes", json=PROGRAMME, headers=CLERK)).status_code == 201
+    draft = {
+        "roster_id": "r-1",
+        "programme_code": "GDDLBH",
+        "township_code": "650102001",
+        "round_id": "2026-1",
+    }
+    drafted = await client.post("/rosters", json=draft, headers=CLERK)
+    assert drafted.status_code == 201
+    assert drafted.json()["programme_version"] == 1
+    content = (HEADER + ROW).encode("gb18030")
+    upload = await client.post(
+        "/rosters/r-1/imports", files={"file": ("清册.csv", content)}, headers=CLERK
+    )
+    assert upload.status_code == 202
+    job = await finished(client, "r-1", upload.json()["job_id"])
+    assert job["status"] == "done", job
+    assert job["rejected_lines"] == [], job
+    assert job["summary"]["payable_fen"] == 95_500  # type: ignore[index]
+    roster = (await client.get("/rosters/r-1", headers=CLERK)).json()
+    assert (roster["rows"], roster["rejected"], roster["status"]) == (1, 0, "draft")
+    submitted = await client.post("/rosters/r-1/submission", headers=CLERK)
+    assert submitted.json() == {"roster_id": "r-1", "submitted": True}
+
+
+async def test_a_file_that_is_not_a_spreadsheet_is_refused_at_once(client) -> None:
+    upload = await client.post(
+        "/rosters/r-1/imports", files={"file": ("x.xlsx", b"\x00\x01garbage" * 50)}, headers=CLERK
+    )
+    assert upload.status_code == 422
+    assert upload.json()["code"].startswith("roster_")
+
+
+async def test_an_import_into_a_missing_roster_fails_with_a_reason(client) -> None:
+    upload = await client.post(
+        "/rosters/nope/imports", files={"file": ("a.csv", (HEADER + ROW).encode())}, headers=CLERK
+    )
+    job = await finished(client, "nope", upload.json()["job_id"])
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "roster_not_found"  # type: ignore[index]
+
+
+async def test_the_template_downloads_as_xlsx(client) -> None:
+    answer = await client.get("/rosters/template.xlsx", headers=CLERK)
+    assert answer.status_code == 200
+    assert answer.content[:2] == b"PK"
