@@ -45,10 +45,6 @@ from services.registry.application.register_projection import register_handler
 from services.registry.application.roster_commands import draft_roster
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.roster import DraftRoster
-from services.registry.domain.validation_memory import (
-    InMemoryCrossCheckLists,
-    InMemoryOtherRosters,
-)
 from services.registry.domain.validation_programme import ProgrammeRules
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -168,7 +164,7 @@ async def main() -> None:
         roster_id="bench",
         source=source,
         file_name=manifest.path.name,
-        checks=Checks(rules, InMemoryOtherRosters(), InMemoryCrossCheckLists(), date(2025, 7, 1)),
+        checks=Checks(rules, date(2025, 7, 1)),
         context=CommandContext(
             actor=CLERK, at=AT, correlation_id=uuid.uuid4(), idempotency_key="bench-import"
         ),

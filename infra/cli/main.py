@@ -12,6 +12,7 @@ app = typer.Typer(no_args_is_help=True, help="onecard: one-card subsidy payments
 app.add_typer(audit.app, name="audit")
 app.add_typer(schemas.app, name="contracts")
 app.add_typer(registry_cli.app, name="roster")
+app.add_typer(registry_cli.lists_app, name="lists")
 app.command("run")(run)
 runtime.register(app)
 

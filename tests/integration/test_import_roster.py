@@ -19,16 +19,17 @@ from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.context import CommandContext
+from services.registry.application.cross_checks import (
+    import_cross_check_list,
+    load_cross_checks,
+    load_round,
+)
 from services.registry.application.import_roster import Checks, import_roster_file
 from services.registry.application.register_projection import register_handler
 from services.registry.application.roster_commands import draft_roster, load_roster, submit_roster
 from services.registry.domain.events import REGISTRY_EVENTS, RosterRowsImported
 from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster, SubmitRoster
-from services.registry.domain.validation_memory import (
-    InMemoryCrossCheckLists,
-    InMemoryOtherRosters,
-)
 from services.registry.domain.validation_programme import ProgrammeRules
 from tests.unit.contract_samples import memory_cipher
 
@@ -110,7 +111,12 @@ async def run_import(world, content: str, name: str = "清册.csv", roster_id: s
         source=open_roster(path),
         file_name=name,
         checks=Checks(
-            PROGRAMME, InMemoryOtherRosters(), InMemoryCrossCheckLists(), date(2026, 12, 1)
+            PROGRAMME,
+            date(2026, 12, 1),
+            await load_cross_checks(store, codec),
+            await load_round(
+                store, codec, programme_code="GDDL", round_id="2026-1", except_roster=roster_id
+            ),
         ),
         context=context(f"import-{name}"),
     )
@@ -186,3 +192,65 @@ async def test_the_same_file_cannot_go_into_a_second_roster(world) -> None:
     state, _ = await load_roster(store, codec, "r-2")
     assert state is not None
     assert state.rows == {}
+
+
+async def test_a_person_on_the_deceased_list_is_rejected(world) -> None:
+    store, codec, _, cipher, folder = world
+    deceased = folder / "死亡人员名单.csv"
+    deceased.write_text("姓名,身份证号码\n李秀英,650102197512120024\n", encoding="gb18030")
+    count, imported = await import_cross_check_list(
+        store=store,
+        codec=codec,
+        cipher=cipher,
+        kind="deceased",
+        path=deceased,
+        context=context("l"),
+    )
+    assert (count, imported) == (1, True)
+    report = await run_import(world, GOOD)
+    assert report.rejected_lines == [(3, ("list_deceased",))]
+
+
+async def test_the_same_list_again_is_not_imported_twice(world) -> None:
+    store, codec, _, cipher, folder = world
+    path = folder / "名单.csv"
+    path.write_text("650102197512120024\n", encoding="utf-8")
+    first = await import_cross_check_list(
+        store=store, codec=codec, cipher=cipher, kind="deceased", path=path, context=context("a")
+    )
+    again = await import_cross_check_list(
+        store=store, codec=codec, cipher=cipher, kind="deceased", path=path, context=context("b")
+    )
+    assert (first, again) == ((1, True), (1, False))
+    assert len(await store.read_stream("crosscheck-deceased")) == 1
+
+
+async def test_a_list_with_a_bad_id_stores_nothing_and_names_the_line(world) -> None:
+    store, codec, _, cipher, folder = world
+    path = folder / "名单.csv"
+    path.write_text("身份证号码\n650102197512120024\n12345\n", encoding="utf-8")
+    with pytest.raises(Refused, match="list_invalid_ids") as refused:
+        await import_cross_check_list(
+            store=store,
+            codec=codec,
+            cipher=cipher,
+            kind="deceased",
+            path=path,
+            context=context("c"),
+        )
+    assert "3" in refused.value.message
+    assert await store.read_stream("crosscheck-deceased") == []
+
+
+async def test_a_person_paid_by_another_roster_of_the_round_is_a_duplicate_benefit(world) -> None:
+    store, codec, *_ = world
+    await draft_roster(
+        store=store,
+        codec=codec,
+        command=DraftRoster("r-2", "GDDL", 1, "650102001", "2026-1"),
+        context=context("draft-2"),
+    )
+    await run_import(world, GOOD)
+    other = HEADER + GOOD.splitlines()[1] + "\n"
+    report = await run_import(world, other, name="另一份.csv", roster_id="r-2")
+    assert [rules for _, rules in report.rejected_lines] == [("duplicate_benefit",)]

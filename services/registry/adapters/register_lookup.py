@@ -33,8 +33,11 @@ class Found:
 class FetchedRegister:
     """The ``Register`` port over the people fetched for one chunk of roster lines."""
 
-    def __init__(self, found: Mapping[str, Found]) -> None:
+    def __init__(
+        self, found: Mapping[str, Found], indexes: Mapping[str, str] | None = None
+    ) -> None:
         self._found = found
+        self._indexes = indexes or {}
 
     def person(self, citizen_id: str) -> RegisteredPerson | None:
         found = self._found.get(citizen_id)
@@ -43,6 +46,10 @@ class FetchedRegister:
     def beneficiary_id(self, citizen_id: str) -> str | None:
         found = self._found.get(citizen_id)
         return found.beneficiary_id if found is not None else None
+
+    def index_of(self, citizen_id: str) -> str | None:
+        """The blind index computed for the ID when the chunk was fetched."""
+        return self._indexes.get(citizen_id)
 
 
 async def fetch_register(
@@ -64,7 +71,7 @@ async def fetch_register(
         )
         for row in rows:
             found[by_index[row.citizen_bidx]] = Found(row.beneficiary_id, _person(row, cipher))
-    return FetchedRegister(found)
+    return FetchedRegister(found, {citizen_id: bidx for bidx, citizen_id in by_index.items()})
 
 
 def _person(row: Any, cipher: FieldCipher) -> RegisteredPerson:

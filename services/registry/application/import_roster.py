@@ -9,7 +9,7 @@ appended in one append at the end: a file that fails half-way stores nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from typing import Protocol, TypeVar
@@ -22,6 +22,7 @@ from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import FetchedRegister, fetch_register
 from services.registry.application.claims import claim
 from services.registry.application.context import CommandContext
+from services.registry.application.cross_checks import CrossCheckIndex, RoundIndex
 from services.registry.application.roster_commands import load_roster
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain.events import RosterFileClaimed, RosterRow
@@ -35,11 +36,7 @@ from services.registry.domain.roster import (
 )
 from services.registry.domain.roster_rows import Column, RosterLine
 from services.registry.domain.validation import RosterSummary, RosterValidator, RowVerdict
-from services.registry.domain.validation_ports import (
-    CrossCheckLists,
-    OtherRosters,
-    RegisteredPerson,
-)
+from services.registry.domain.validation_ports import RegisteredPerson
 from services.registry.domain.validation_programme import ProgrammeRules
 
 P = TypeVar("P", CitizenId, CardAccountNo, PhoneNo)
@@ -70,22 +67,33 @@ class ImportReport:
 
 @dataclass(frozen=True, slots=True)
 class Checks:
-    """What validation is checked against besides the register."""
+    """What validation is checked against besides the register (see ``cross_checks``)."""
 
     programme: ProgrammeRules
-    other_rosters: OtherRosters
-    lists: CrossCheckLists
     today: date
+    lists: CrossCheckIndex = field(default_factory=CrossCheckIndex)
+    round: RoundIndex = field(default_factory=RoundIndex)
 
 
-class _ChunkRegister:
-    """The ``Register`` port over the people fetched for the chunk being fed."""
+class _Chunk:
+    """Validation's ports over the people fetched for the chunk being fed: the register,
+    the cross-check lists by the blind indexes computed for the fetch, and the round's
+    other rosters by the beneficiary each ID was matched to."""
 
-    def __init__(self) -> None:
+    def __init__(self, checks: Checks) -> None:
         self.current = FetchedRegister({})
+        self._checks = checks
 
     def person(self, citizen_id: str) -> RegisteredPerson | None:
         return self.current.person(citizen_id)
+
+    def kinds_of(self, citizen_id: str) -> frozenset[str]:
+        index = self.current.index_of(citizen_id)
+        return self._checks.lists.kinds(index) if index is not None else frozenset()
+
+    def contains(self, citizen_id: str) -> str | None:
+        beneficiary = self.current.beneficiary_id(citizen_id)
+        return self._checks.round.roster_of.get(beneficiary) if beneficiary else None
 
 
 async def import_roster_file(
@@ -122,12 +130,12 @@ async def import_roster_file(
         same=lambda held: (held.roster_id, held.import_id) == (roster_id, import_id),
         taken=lambda held: refuse.file_already_imported(held.roster_id),
     )
-    register = _ChunkRegister()
+    register = _Chunk(checks)
     validator = RosterValidator(
         programme=checks.programme,
         register=register,
-        other_rosters=checks.other_rosters,
-        lists=checks.lists,
+        other_rosters=register,
+        lists=register,
         today=checks.today,
     )
     encoded: list[NewEvent] = []

@@ -8,8 +8,10 @@ from typing import TypeVar
 
 from contracts.base import Event
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import AppendResult, EventStore
+from infra.eventstore.port import ANY_VERSION, AppendResult, EventStore
 from services.registry.application.context import CommandContext
+from services.registry.application.cross_checks import round_stream
+from services.registry.domain.events import RosterJoinedRound
 from services.registry.domain.roster import (
     DraftRoster,
     RemoveRow,
@@ -59,6 +61,14 @@ async def _handle(
 async def draft_roster(
     *, store: EventStore, codec: EventCodec, command: DraftRoster, context: CommandContext
 ) -> AppendResult | None:
+    """Draft the roster, after entering it in its round's stream (where validation finds the
+    round's other rosters; an entry whose draft then failed names no roster and is skipped)."""
+    state, _ = await load_roster(store, codec, command.roster_id)
+    if state is None:
+        stream_id = round_stream(command.programme_code, command.round_id)
+        joined = RosterJoinedRound(roster_id=command.roster_id, township_code=command.township_code)
+        stored = codec.encode(context.envelope(joined, stream_id=stream_id))
+        await store.append(stream_id, [stored], expected_version=ANY_VERSION)
     return await _handle(store, codec, context, command, decide_draft)
 
 

@@ -160,6 +160,33 @@ class RosterWithdrawn(Event):
     reason: Text
 
 
+class RosterJoinedRound(Event):
+    """A roster (stream ``round-<programme>-<round>``) is one of the round's rosters: where
+    validation finds the other rosters paying the same programme in the same round."""
+
+    event_type = "RosterJoinedRound"
+    schema_version = 1
+
+    roster_id: Id
+    township_code: Code
+
+
+class CrossCheckListImported(Event):
+    """A cross-check list (stream ``crosscheck-<kind>``) as imported: the blind indexes of its
+    citizen IDs, in parts. A later import of the same kind replaces it as a whole."""
+
+    event_type = "CrossCheckListImported"
+    schema_version = 1
+
+    kind: Code
+    list_id: Id
+    source_name: str
+    content_hash: str
+    part: Count
+    parts: Count
+    entries: tuple[str, ...]
+
+
 class RosterFileClaimed(Event):
     """A file's content (stream ``roster-file-<sha256>``) now belongs to this roster: the
     guard that the same file is not imported twice."""
@@ -184,6 +211,8 @@ REGISTRY_EVENTS: Final = EVENTS.including(
         RosterRowRemoved,
         RosterWithdrawn,
         RosterFileClaimed,
+        RosterJoinedRound,
+        CrossCheckListImported,
     ]
 )
 """Every event the registry reads: the integration events and its private ones."""

@@ -25,16 +25,17 @@ from services.registry.adapters.roster_files import RosterFileError, open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
 from services.registry.application.context import CommandContext
+from services.registry.application.cross_checks import (
+    import_cross_check_list,
+    load_cross_checks,
+    load_round,
+)
 from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
 from services.registry.application.roster_commands import draft_roster, load_roster
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.programme_rules import validation_rules
 from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster
-from services.registry.domain.validation_memory import (
-    InMemoryCrossCheckLists,
-    InMemoryOtherRosters,
-)
 
 app = typer.Typer(no_args_is_help=True, help="Rosters (发放清册): import and validate.")
 console = Console()
@@ -95,14 +96,17 @@ async def _import(
         if record is None:
             raise Refused("programme_unknown", f"补贴项目 {state.programme_code} 不存在")
         terms = record.programme.terms_at_version(state.programme_version)
-        # Not yet wired (registry issue, still open): the read models of the other rosters
-        # of the round and of the imported cross-check lists. Said on screen, not hidden.
-        console.print("[yellow]注意：跨清册重复享受与交叉比对名单校验尚未接入本命令[/yellow]")
         checks = Checks(
             validation_rules(state.programme_code, terms),
-            InMemoryOtherRosters(),
-            InMemoryCrossCheckLists(),
             local_date(now),
+            await load_cross_checks(store, codec),
+            await load_round(
+                store,
+                codec,
+                programme_code=state.programme_code,
+                round_id=state.round_id,
+                except_roster=roster_id,
+            ),
         )
         actor = Actor(
             user_id=operator, role="township_operator", jurisdiction_code=state.township_code
@@ -156,3 +160,41 @@ def _print(report: ImportReport) -> None:
         console.print(f"  {rule}: {count}")
     for line_no, rules in report.rejected_lines[:20]:
         console.print(f"  第{line_no}行: {', '.join(rules)}")
+
+
+lists_app = typer.Typer(no_args_is_help=True, help="Cross-check lists (比对名单): import.")
+
+
+@lists_app.command("import")
+def import_list(
+    kind: str = typer.Argument(..., help="deceased, public_servant, disabled, supported, …"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".csv or .xlsx of IDs"),
+    operator: str = typer.Option("cli-operator", help="The operator's user id."),
+) -> None:
+    """Replace the list of KIND with the citizen IDs in FILE (kept as blind indexes only)."""
+    try:
+        count, imported = asyncio.run(_import_list(kind, file, operator))
+    except (Refused, RosterFileError) as error:
+        console.print(f"[red]{error.code}[/red]: {error.message}")
+        raise typer.Exit(1) from None
+    verb = "已导入" if imported else "与上次导入的名单相同，未重复导入"
+    console.print(f"{kind} 名单 {count} 人：{verb}")
+
+
+async def _import_list(kind: str, file: Path, operator: str) -> tuple[int, bool]:
+    settings = get_settings()
+    cipher = make_cipher(settings)
+    codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
+    store = await open_store(settings)
+    actor = Actor(user_id=operator, role="county_department", jurisdiction_code="000000")
+    try:
+        return await import_cross_check_list(
+            store=store,
+            codec=codec,
+            cipher=cipher,
+            kind=kind,
+            path=file,
+            context=_context(actor, datetime.now(UTC)),
+        )
+    finally:
+        await store.close()

@@ -32,6 +32,7 @@ from services.registry.adapters.roster_files import ImportLimits, RosterFileErro
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
 from services.registry.application.context import CommandContext
+from services.registry.application.cross_checks import load_cross_checks, load_round
 from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
 from services.registry.application.roster_commands import (
     draft_roster,
@@ -43,10 +44,6 @@ from services.registry.application.roster_commands import (
 from services.registry.domain.programme_rules import validation_rules
 from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster
-from services.registry.domain.validation_memory import (
-    InMemoryCrossCheckLists,
-    InMemoryOtherRosters,
-)
 from services.registry.entrypoints.http import Registry
 
 router = APIRouter(tags=["rosters"])
@@ -276,9 +273,15 @@ async def _run_import(
     terms = record.programme.terms_at_version(state.programme_version)
     checks = Checks(
         validation_rules(state.programme_code, terms),
-        InMemoryOtherRosters(),  # not yet wired: see the registry issue's note
-        InMemoryCrossCheckLists(),
         local_date(context.at),
+        await load_cross_checks(registry.store, registry.codec),
+        await load_round(
+            registry.store,
+            registry.codec,
+            programme_code=state.programme_code,
+            round_id=state.round_id,
+            except_roster=roster_id,
+        ),
     )
 
     def progress(done: int) -> None:
