@@ -9,6 +9,7 @@ out of the pinned schema, so rewording a contract's documentation is not a chang
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,8 +40,14 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def export_schemas(registry: EventRegistry | None = None, root: Path = SCHEMAS_DIR) -> list[Path]:
+def export_schemas(
+    registry: EventRegistry | None = None,
+    root: Path = SCHEMAS_DIR,
+    *,
+    skip: Collection[str] = (),
+) -> list[Path]:
     """Write the schema of each event's current version if missing; return the new files.
+    ``skip`` names event types pinned elsewhere (a service's registry includes the contracts).
 
     Raises SchemaChangedWithoutVersion when a pinned file differs from its model.
     """
@@ -50,6 +57,8 @@ def export_schemas(registry: EventRegistry | None = None, root: Path = SCHEMAS_D
         registry = EVENTS
     written = []
     for event_type in registry.event_types():
+        if event_type in skip:
+            continue
         cls = registry.current(event_type)
         path = schema_path(event_type, cls.schema_version, root)
         text = render(event_schema(cls))
