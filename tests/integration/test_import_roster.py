@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from contracts.envelope import Actor, new_envelope, new_event_id
-from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from contracts.events import BeneficiaryRegistered, CardAccountDeclared, CardAccountVerified
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -75,6 +75,7 @@ async def world(tmp_path: Path):
                 account_no=CardAccountNo(account),
                 holder_name=name,
             ),
+            CardAccountVerified(beneficiary_id=f"b-{n}", verified_at=AT),
         ):
             envelopes.append(
                 new_envelope(
@@ -152,7 +153,7 @@ async def test_rejected_rows_carry_their_rules_and_block_submission(world) -> No
         HEADER
         + "王建国,650102198001011234,6217000012345678907,耕地地力保护补贴,10.00,95.50,955.01,一组\n"
         + "张三,650102198001011242,6217000012345678907,耕地地力保护补贴,1,95.50,95.50,一组\n"
-        + "李四,4.10102E+17,6217000012345678931,耕地地力保护补贴,1,95.50,95.50,二组\n"
+        + "李四,6.50102E+17,6217000012345678931,耕地地力保护补贴,1,95.50,95.50,二组\n"
     )
     report = await run_import(world, bad)
     assert report.summary.rejected == 3
@@ -164,7 +165,7 @@ async def test_rejected_rows_carry_their_rules_and_block_submission(world) -> No
         )
     stored = b"".join(r.data for r in await store.read_stream("roster-r-1"))
     assert b"650102198001011242" not in stored  # unmatched IDs are sealed, never in clear
-    assert b"4.10102E+17" not in stored
+    assert b"6.50102E+17" not in stored
 
 
 async def test_the_same_file_twice_is_one_import(world) -> None:

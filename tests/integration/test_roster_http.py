@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from contracts.envelope import Actor, new_envelope, new_event_id
-from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from contracts.events import BeneficiaryRegistered, CardAccountDeclared, CardAccountVerified
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -67,6 +69,7 @@ async def client(tmp_path: Path):
             account_no=CardAccountNo("6217000012345678907"),
             holder_name="王建国",
         ),
+        CardAccountVerified(beneficiary_id="b-0", verified_at=at),
     ]
     envelopes = [
         new_envelope(
@@ -81,8 +84,12 @@ async def client(tmp_path: Path):
     ]
     settings = Settings(data_dir=tmp_path)
     app = build(ServiceDeps(settings, store, codec, projections)).http
-    async with projections.transaction() as conn:  # sealed with the service's own keys
-        await register_handler(app.state.registry.index)(conn, envelopes)
+    registry = app.state.registry  # the service's own codec and keys
+    await store.append(
+        "beneficiary-b-0", [registry.codec.encode(e) for e in envelopes], expected_version=0
+    )
+    async with projections.transaction() as conn:  # what the consumer does with them
+        await register_handler(registry.index)(conn, envelopes)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
         yield http
@@ -146,3 +153,28 @@ async def test_the_template_downloads_as_xlsx(client) -> None:
     answer = await client.get("/rosters/template.xlsx", headers=CLERK)
     assert answer.status_code == 200
     assert answer.content[:2] == b"PK"
+
+
+async def test_rejected_rows_download_with_their_reasons_and_full_values(client) -> None:
+    assert (await client.post("/programmes", json=PROGRAMME, headers=CLERK)).status_code == 201
+    draft = {
+        "roster_id": "r-9",
+        "programme_code": "GDDLBH",
+        "township_code": "650102001",
+        "round_id": "2026-1",
+    }
+    await client.post("/rosters", json=draft, headers=CLERK)
+    wrong = ROW.replace("955.00", "955.01")
+    upload = await client.post(
+        "/rosters/r-9/imports", files={"file": ("a.csv", (HEADER + wrong).encode())}, headers=CLERK
+    )
+    job = await finished(client, "r-9", upload.json()["job_id"])
+    assert job["summary"]["rejected"] == 1  # type: ignore[index]
+    answer = await client.get("/rosters/r-9/rejected.xlsx", headers=CLERK)
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content), read_only=True)
+    header, row = list(book.worksheets[0].iter_rows(values_only=True))[:2]
+    values = dict(zip(header, row, strict=False))
+    assert values["身份证号码"] == "650102198001011234"  # from the register: the row matched
+    assert values["规则代码"] == "amount_mismatch"
+    assert "955.00" in values["问题说明"]

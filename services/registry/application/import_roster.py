@@ -238,6 +238,7 @@ def _row(
         remark=line.get(Column.REMARK).strip()[:200],
         verdict=status,
         rules=rules,
+        messages=tuple(finding.message for finding in verdict.findings),
     )
 
 

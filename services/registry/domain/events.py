@@ -77,6 +77,9 @@ class RosterRow(BaseModel):
     verdict: Literal["accepted", "warned", "rejected"]
     rules: tuple[str, ...] = ()
     """The rule codes of the findings, rejecting ones and warnings alike."""
+    messages: tuple[str, ...] = ()
+    """The findings' Chinese messages, in the order of ``rules`` (what the clerk's export of
+    the rows to fix shows beside each row)."""
 
 
 class RosterRowsImported(Event):

@@ -27,7 +27,11 @@ from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
 from infra.telemetry import inject
-from services.registry.adapters.roster_export import template_csv, write_template_xlsx
+from services.registry.adapters.roster_export import (
+    template_csv,
+    write_rejected_rows,
+    write_template_xlsx,
+)
 from services.registry.adapters.roster_files import ImportLimits, RosterFileError, open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
@@ -41,6 +45,7 @@ from services.registry.application.roster_commands import (
     submit_roster,
     withdraw_roster,
 )
+from services.registry.application.rows_to_fix import rows_to_fix
 from services.registry.domain.programme_rules import validation_rules
 from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster
@@ -199,6 +204,23 @@ async def get_roster(
         "by_rule": dict(sorted(by_rule.items())),
         "payable_fen": state.payable_fen,
     }
+
+
+@router.get("/rosters/{roster_id}/rejected.xlsx", response_class=Response)
+async def get_rejected_rows(
+    roster_id: RosterId, registry: Registry, actor: CurrentActor
+) -> Response:
+    """The rejected rows as an .xlsx to fix and import again, each with its rule codes and
+    Chinese reasons; its 行号 column is the roster row number the fixed row replaces."""
+    state, _ = await load_roster(registry.store, registry.codec, roster_id)
+    if state is None:
+        raise ApiError(404, "roster_not_found", "清册不存在")
+    rows = await rows_to_fix(registry.store, registry.codec, roster_id)
+    buffer = io.BytesIO()
+    write_rejected_rows(buffer, rows)
+    name = f"roster-{roster_id}-rejected.xlsx"
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
 
 
 @router.post("/rosters/{roster_id}/imports", status_code=202)

@@ -1,0 +1,84 @@
+"""The roster's rejected rows as the clerk fixes them: every cell as submitted (personal data
+opened from the row, or from the register for a row matched to it), with the rule codes and
+Chinese messages of its findings. What ``adapters.roster_export`` writes back to ``.xlsx``."""
+
+from __future__ import annotations
+
+from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from services.registry.domain.events import (
+    RosterRow,
+    RosterRowCorrected,
+    RosterRowRemoved,
+    RosterRowsImported,
+)
+from services.registry.domain.roster_rows import Column, Finding, RosterLine
+
+
+async def rows_to_fix(
+    store: EventStore, codec: EventCodec, roster_id: str
+) -> list[tuple[RosterLine, list[Finding]]]:
+    """The rejected rows, by roster row number: ``RosterLine.line_no`` is the row number, so
+    the clerk's fixed file names the rows it replaces."""
+    rows: dict[int, RosterRow] = {}
+    for record in await store.read_stream(f"roster-{roster_id}"):
+        event = codec.decode(record).event
+        if isinstance(event, RosterRowsImported):
+            rows.update((row.row_no, row) for row in event.rows)
+        elif isinstance(event, RosterRowCorrected):
+            rows[event.row.row_no] = event.row
+        elif isinstance(event, RosterRowRemoved):
+            rows.pop(event.row_no, None)
+    fixing = []
+    for row_no, row in sorted(rows.items()):
+        if row.verdict != "rejected":
+            continue
+        person = await _register_values(store, codec, row.beneficiary_id)
+        cells = {
+            Column.NAME: row.name,
+            Column.CITIZEN_ID: (
+                row.citizen_id.reveal()
+                if row.citizen_id is not None
+                else person.get(Column.CITIZEN_ID, row.citizen_id_text or "")
+            ),
+            Column.CARD_ACCOUNT: (
+                row.card_account.reveal()
+                if row.card_account is not None
+                else person.get(Column.CARD_ACCOUNT, "")
+            ),
+            Column.BANK: row.bank,
+            Column.QUANTITY: row.quantity,
+            Column.STANDARD: row.standard,
+            Column.AMOUNT: row.amount,
+            Column.VILLAGE: row.village,
+            Column.PHONE: row.phone.reveal()
+            if row.phone is not None
+            else person.get(Column.PHONE, ""),
+            Column.REMARK: row.remark,
+        }
+        findings = [
+            Finding(rule, "reject", message)
+            for rule, message in zip(row.rules, row.messages or row.rules, strict=False)
+        ]
+        fixing.append((RosterLine(row_no, cells), findings))
+    return fixing
+
+
+async def _register_values(
+    store: EventStore, codec: EventCodec, beneficiary_id: str | None
+) -> dict[Column, str]:
+    """The register's ID, account and phone of a matched row (the row kept only what
+    differed from them)."""
+    if beneficiary_id is None:
+        return {}
+    values: dict[Column, str] = {}
+    for record in await store.read_stream(f"beneficiary-{beneficiary_id}"):
+        event = codec.decode(record).event
+        if isinstance(event, BeneficiaryRegistered):
+            values[Column.CITIZEN_ID] = event.citizen_id.reveal()
+            if event.phone is not None:
+                values[Column.PHONE] = event.phone.reveal()
+        elif isinstance(event, CardAccountDeclared):
+            values[Column.CARD_ACCOUNT] = event.account_no.reveal()
+    return values
