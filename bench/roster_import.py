@@ -25,8 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import emit
+from contracts.base import Event
 from contracts.envelope import Actor, new_envelope, new_event_id
-from contracts.events import BeneficiaryRegistered, CardAccountDeclared
+from contracts.events import (
+    BeneficiaryRegistered,
+    CardAccountClosed,
+    CardAccountDeclared,
+    CardAccountFrozen,
+    CardAccountVerified,
+)
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
 from infra.eventcodec import EventCodec
 from infra.eventstore.postgres import PostgresEventStore
@@ -35,6 +42,7 @@ from infra.logging import configure_logging
 from infra.pii import FieldCipher, LocalKeyFile
 from infra.projections.database import ProjectionDatabase
 from infra.synthetic.files import read_register, write_county
+from infra.synthetic.people import Beneficiary as Person
 from infra.synthetic.programmes import FARMLAND
 from infra.synthetic.roster_files import RosterFormat
 from services.registry.adapters.roster_files import open_roster
@@ -74,14 +82,7 @@ async def load_register(path: Path, projections: ProjectionDatabase, cipher: Fie
             )
         ]
         if person.card_account:
-            envelopes.append(
-                CardAccountDeclared(
-                    beneficiary_id=f"b-{n:07d}",
-                    bank_code=person.bank_code,
-                    account_no=CardAccountNo(person.card_account),
-                    holder_name=person.name,
-                )
-            )
+            envelopes += _account_events(f"b-{n:07d}", person)
         for event in envelopes:
             batch.append(
                 new_envelope(
@@ -102,6 +103,25 @@ async def load_register(path: Path, projections: ProjectionDatabase, cipher: Fie
         async with projections.transaction() as conn:
             await handler(conn, batch)
     return count
+
+
+def _account_events(beneficiary_id: str, person: Person) -> list[Event]:
+    """The declared account, verified (open), then frozen or closed as the synthetic
+    register says."""
+    events: list[Event] = [
+        CardAccountDeclared(
+            beneficiary_id=beneficiary_id,
+            bank_code=person.bank_code,
+            account_no=CardAccountNo(person.card_account),
+            holder_name=person.name,
+        ),
+        CardAccountVerified(beneficiary_id=beneficiary_id, verified_at=AT),
+    ]
+    if person.account_status == "frozen":
+        events.append(CardAccountFrozen(beneficiary_id=beneficiary_id, reason="银行冻结"))
+    elif person.account_status == "closed":
+        events.append(CardAccountClosed(beneficiary_id=beneficiary_id, reason="bank_closed"))
+    return events
 
 
 async def main() -> None:

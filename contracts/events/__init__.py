@@ -14,8 +14,15 @@ from contracts.events.notify import PaymentNoticeSent
 from contracts.events.payout import PaymentFailed, PaymentSucceeded, ReturnedToTreasury
 from contracts.events.publicity import PublicNoticeCompleted
 from contracts.events.registry import (
+    BeneficiaryDeceased,
+    BeneficiaryDetailsCorrected,
+    BeneficiaryMovedOut,
     BeneficiaryRegistered,
+    CardAccountClosed,
     CardAccountDeclared,
+    CardAccountFrozen,
+    CardAccountUnfrozen,
+    CardAccountVerified,
     RosterSubmitted,
 )
 from contracts.versioning import EventRegistry, Upcaster
@@ -26,6 +33,13 @@ EVENTS: Final = EventRegistry(
     [
         BeneficiaryRegistered,
         CardAccountDeclared,
+        BeneficiaryDetailsCorrected,
+        CardAccountVerified,
+        CardAccountFrozen,
+        CardAccountUnfrozen,
+        CardAccountClosed,
+        BeneficiaryDeceased,
+        BeneficiaryMovedOut,
         RosterSubmitted,
         BatchApproved,
         PublicNoticeCompleted,
@@ -41,8 +55,15 @@ EVENTS: Final = EventRegistry(
 __all__ = [
     "EVENTS",
     "BatchApproved",
+    "BeneficiaryDeceased",
+    "BeneficiaryDetailsCorrected",
+    "BeneficiaryMovedOut",
     "BeneficiaryRegistered",
+    "CardAccountClosed",
     "CardAccountDeclared",
+    "CardAccountFrozen",
+    "CardAccountUnfrozen",
+    "CardAccountVerified",
     "PaymentFailed",
     "PaymentNoticeSent",
     "PaymentSucceeded",

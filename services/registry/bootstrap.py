@@ -8,16 +8,16 @@ from __future__ import annotations
 from typing import Final
 
 import services.registry as package
-from contracts.events import BeneficiaryRegistered, CardAccountDeclared
 from contracts.topics import topic_of
 from infra.eventcodec import EventCodec
 from infra.http.app import service_app
 from infra.service import ConsumerSpec, ServiceDeps, ServiceParts
 from infra.wiring import make_cipher
 from services.registry.adapters.tables import TABLES
-from services.registry.application.register_projection import register_handler
+from services.registry.application.register_projection import REGISTER_EVENTS, register_handler
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.entrypoints.http import RegistryApp, router
+from services.registry.entrypoints.http_beneficiaries import router as beneficiaries_router
 from services.registry.entrypoints.http_catalogue import router as catalogue_router
 from services.registry.entrypoints.http_rosters import router as rosters_router
 
@@ -28,6 +28,7 @@ def build(deps: ServiceDeps) -> ServiceParts:
     """The registry HTTP app and consumers."""
     app = service_app(NAME, deps, description=package.__doc__ or "")
     app.include_router(router)
+    app.include_router(beneficiaries_router)
     app.include_router(catalogue_router)
     app.include_router(rosters_router)
     cipher = make_cipher(deps.settings)
@@ -37,12 +38,7 @@ def build(deps: ServiceDeps) -> ServiceParts:
     )
     register = ConsumerSpec(
         name="registry-register",
-        topics=tuple(
-            dict.fromkeys(
-                topic_of(event.event_type).name
-                for event in (BeneficiaryRegistered, CardAccountDeclared)
-            )
-        ),
+        topics=tuple(dict.fromkeys(topic_of(event.event_type).name for event in REGISTER_EVENTS)),
         handler=register_handler(cipher),
         tables=TABLES,
     )

@@ -13,8 +13,15 @@ from contracts.base import Event
 from contracts.envelope import Actor, Envelope, new_envelope, new_event_id
 from contracts.events import (
     BatchApproved,
+    BeneficiaryDeceased,
+    BeneficiaryDetailsCorrected,
+    BeneficiaryMovedOut,
     BeneficiaryRegistered,
+    CardAccountClosed,
     CardAccountDeclared,
+    CardAccountFrozen,
+    CardAccountUnfrozen,
+    CardAccountVerified,
     PaymentFailed,
     PaymentNoticeSent,
     PaymentSucceeded,
@@ -49,9 +56,27 @@ ROSTER = RosterSubmitted(
     row_count=2,
     total_fen=123_456,
 )
+LIFECYCLE: tuple[Event, ...] = (
+    BeneficiaryDetailsCorrected(
+        beneficiary_id="b-1",
+        name="阿依古丽·买买提",
+        village_code="650102001002",
+        household_id="h-1",
+        phone=PHONE_NO,
+        corrected=("name", "village_code"),
+        reason="户籍信息核对更正",
+    ),
+    CardAccountVerified(beneficiary_id="b-1", verified_at=AT),
+    CardAccountFrozen(beneficiary_id="b-1", reason="银行反馈账户冻结"),
+    CardAccountUnfrozen(beneficiary_id="b-1", status="open", reason="银行已解冻"),
+    CardAccountClosed(beneficiary_id="b-1", reason="duplicate_card", note="夫妻分别持卡"),
+    BeneficiaryDeceased(beneficiary_id="b-1", died_on=date(2025, 2, 1), source="民政部门"),
+    BeneficiaryMovedOut(beneficiary_id="b-2", moved_on=date(2025, 2, 1), destination_code="650103"),
+)
 SAMPLES: tuple[Event, ...] = (
     PERSON,
     CARD,
+    *LIFECYCLE,
     ROSTER,
     PublicNoticeCompleted(roster_id="r-1", started_on=date(2025, 3, 3), ended_on=date(2025, 3, 7)),
     BatchApproved(roster_id="r-1", round_id="2025-1", approved_row_count=2, total_fen=123_456),

@@ -7,7 +7,7 @@ check character computed with ISO 7064 MOD 11-2, which is ``X`` when it comes ou
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Final, Literal
 
 _WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK: Final = "10X98765432"
@@ -26,6 +26,11 @@ def birth_date(number: str) -> date | None:
         return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
+
+
+def gender(number: str) -> Literal["male", "female"]:
+    """The gender written in the number: the 17th digit is odd for men, even for women."""
+    return "male" if int(number[16]) % 2 else "female"
 
 
 def is_valid(number: str, *, today: date) -> bool:

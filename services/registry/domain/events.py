@@ -13,6 +13,7 @@ from contracts.base import Event
 from contracts.events import EVENTS
 from contracts.fields import Code, Count, Fen, Id, Text
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from services.registry.domain.beneficiary_events import BENEFICIARY_EVENTS
 from services.registry.domain.divisions import DIVISION_EVENTS
 from services.registry.domain.programme import PROGRAMME_EVENTS
 
@@ -205,6 +206,7 @@ REGISTRY_EVENTS: Final = EVENTS.including(
     [
         *PROGRAMME_EVENTS,
         *DIVISION_EVENTS,
+        *BENEFICIARY_EVENTS,
         CitizenIdReserved,
         RosterDrafted,
         RosterRowsImported,
