@@ -4,9 +4,9 @@ Chinese messages of its findings. What ``adapters.roster_export`` writes back to
 
 from __future__ import annotations
 
-from contracts.events import BeneficiaryRegistered, CardAccountDeclared
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
+from services.registry.application.beneficiary_commands import load_beneficiary
 from services.registry.domain.events import (
     RosterRow,
     RosterRowCorrected,
@@ -68,17 +68,16 @@ async def rows_to_fix(
 async def _register_values(
     store: EventStore, codec: EventCodec, beneficiary_id: str | None
 ) -> dict[Column, str]:
-    """The register's ID, account and phone of a matched row (the row kept only what
-    differed from them)."""
+    """The register's current ID, account and phone of a matched row (the row kept only
+    what differed from them)."""
     if beneficiary_id is None:
         return {}
-    values: dict[Column, str] = {}
-    for record in await store.read_stream(f"beneficiary-{beneficiary_id}"):
-        event = codec.decode(record).event
-        if isinstance(event, BeneficiaryRegistered):
-            values[Column.CITIZEN_ID] = event.citizen_id.reveal()
-            if event.phone is not None:
-                values[Column.PHONE] = event.phone.reveal()
-        elif isinstance(event, CardAccountDeclared):
-            values[Column.CARD_ACCOUNT] = event.account_no.reveal()
+    person, _ = await load_beneficiary(store, codec, beneficiary_id)
+    if person is None:
+        return {}
+    values = {Column.CITIZEN_ID: person.citizen_id.reveal()}
+    if person.phone is not None:
+        values[Column.PHONE] = person.phone.reveal()
+    if person.account is not None:
+        values[Column.CARD_ACCOUNT] = person.account.account_no.reveal()
     return values
