@@ -178,3 +178,58 @@ async def test_rejected_rows_download_with_their_reasons_and_full_values(client)
     assert values["身份证号码"] == "650102198001011234"  # from the register: the row matched
     assert values["规则代码"] == "amount_mismatch"
     assert "955.00" in values["问题说明"]
+
+
+async def drafted(client: httpx.AsyncClient, roster_id: str) -> None:
+    assert (await client.post("/programmes", json=PROGRAMME, headers=CLERK)).status_code == 201
+    draft = {
+        "roster_id": roster_id,
+        "programme_code": "GDDLBH",
+        "township_code": "650102001",
+        "round_id": "2026-1",
+    }
+    assert (await client.post("/rosters", json=draft, headers=CLERK)).status_code == 201
+
+
+TYPED = {
+    "name": "王建国",
+    "citizen_id": "650102198001011234",
+    "card_account": "6217000012345678907",
+    "programme": "耕地地力保护补贴",
+    "quantity": "10.00",
+    "standard": "95.50",
+    "amount": "955.01",
+}
+
+
+async def test_a_typed_row_is_judged_at_once_and_its_correction_judged_again(client) -> None:
+    await drafted(client, "r-5")
+    entered = await client.post("/rosters/r-5/rows", json=TYPED, headers=CLERK)
+    assert entered.status_code == 201
+    assert entered.json()["verdict"] == "rejected"
+    assert [f["rule"] for f in entered.json()["findings"]] == ["amount_mismatch"]
+    fixed = {**TYPED, "amount": "955.00", "reason": "金额录入错误"}
+    corrected = await client.put("/rosters/r-5/rows/1", json=fixed, headers=CLERK)
+    assert corrected.json() == {
+        "row_no": 1,
+        "verdict": "accepted",
+        "findings": [],
+        "amount_fen": 95_500,
+    }
+    roster = (await client.get("/rosters/r-5", headers=CLERK)).json()
+    assert (roster["rows"], roster["rejected"], roster["payable_fen"]) == (1, 0, 95_500)
+
+
+async def test_the_same_person_typed_twice_in_a_roster_is_rejected_the_second_time(client) -> None:
+    await drafted(client, "r-6")
+    good = {**TYPED, "amount": "955.00"}
+    first = await client.post("/rosters/r-6/rows", json=good, headers=CLERK)
+    second = await client.post("/rosters/r-6/rows", json=good, headers=CLERK)
+    assert first.json()["verdict"] == "accepted"
+    assert [f["rule"] for f in second.json()["findings"]] == ["citizen_id_duplicate"]
+
+
+async def test_a_typed_amount_must_be_text_not_a_float(client) -> None:
+    await drafted(client, "r-7")
+    answer = await client.post("/rosters/r-7/rows", json={**TYPED, "amount": 955.0}, headers=CLERK)
+    assert answer.status_code == 422

@@ -75,7 +75,7 @@ class Checks:
     round: RoundIndex = field(default_factory=RoundIndex)
 
 
-class _Chunk:
+class ChunkPorts:
     """Validation's ports over the people fetched for the chunk being fed: the register,
     the cross-check lists by the blind indexes computed for the fetch, and the round's
     other rosters by the beneficiary each ID was matched to."""
@@ -130,7 +130,7 @@ async def import_roster_file(
         same=lambda held: (held.roster_id, held.import_id) == (roster_id, import_id),
         taken=lambda held: refuse.file_already_imported(held.roster_id),
     )
-    register = _Chunk(checks)
+    register = ChunkPorts(checks)
     validator = RosterValidator(
         programme=checks.programme,
         register=register,
@@ -150,7 +150,7 @@ async def import_roster_file(
             register.current = await fetch_register(conn, ids, cipher=cipher)
         for line in chunk:
             verdict = validator.feed(line)
-            row = _row(row_no, line, verdict, register.current)
+            row = row_of(row_no, line, verdict, register.current)
             row_of_line[line.line_no] = row_no
             row_no += 1
             if row.verdict == "rejected" and len(rejected) < 1000:
@@ -203,7 +203,7 @@ def _chunks(lines: Iterable[RosterLine], size: int) -> Iterator[list[RosterLine]
         yield chunk
 
 
-def _row(
+def row_of(
     row_no: int, line: RosterLine, verdict: RowVerdict, register: FetchedRegister
 ) -> RosterRow:
     """The row as stored. A row matched to the register points to its beneficiary, and keeps

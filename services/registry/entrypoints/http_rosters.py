@@ -37,6 +37,7 @@ from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
 from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import load_cross_checks, load_round
+from services.registry.application.enter_rows import correct_row, enter_row
 from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
 from services.registry.application.roster_commands import (
     draft_roster,
@@ -46,9 +47,17 @@ from services.registry.application.roster_commands import (
     withdraw_roster,
 )
 from services.registry.application.rows_to_fix import rows_to_fix
+from services.registry.domain.events import RosterRow
 from services.registry.domain.programme_rules import validation_rules
 from services.registry.domain.refusals import Refused
-from services.registry.domain.roster import DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster
+from services.registry.domain.roster import (
+    DraftRoster,
+    RemoveRow,
+    Roster,
+    SubmitRoster,
+    WithdrawRoster,
+)
+from services.registry.domain.roster_rows import Column
 from services.registry.entrypoints.http import Registry
 
 router = APIRouter(tags=["rosters"])
@@ -280,20 +289,16 @@ def _discard(path: FilePath) -> None:
     path.unlink(missing_ok=True)
 
 
-async def _run_import(
-    registry: Any, roster_id: str, source: Any, job: ImportJob, context: CommandContext
-) -> ImportReport:
-    state, _ = await load_roster(registry.store, registry.codec, roster_id)
-    if state is None:
-        raise Refused("roster_not_found", "清册不存在，请先新建清册", status=404)
+async def _checks_for(registry: Any, state: Roster, context: CommandContext) -> Checks:
+    """What the roster's rows are validated against: its programme version's rules, the
+    cross-check lists and the round's other rosters."""
     record = await load_programme(
         store=registry.store, codec=registry.codec, code=state.programme_code
     )
     if record is None:
         raise Refused("programme_unknown", f"补贴项目 {state.programme_code} 不存在", status=404)
-    await registry.projections.create_tables(TABLES)
     terms = record.programme.terms_at_version(state.programme_version)
-    checks = Checks(
+    return Checks(
         validation_rules(state.programme_code, terms),
         local_date(context.at),
         await load_cross_checks(registry.store, registry.codec),
@@ -302,9 +307,19 @@ async def _run_import(
             registry.codec,
             programme_code=state.programme_code,
             round_id=state.round_id,
-            except_roster=roster_id,
+            except_roster=state.roster_id,
         ),
     )
+
+
+async def _run_import(
+    registry: Any, roster_id: str, source: Any, job: ImportJob, context: CommandContext
+) -> ImportReport:
+    state, _ = await load_roster(registry.store, registry.codec, roster_id)
+    if state is None:
+        raise Refused("roster_not_found", "清册不存在，请先新建清册", status=404)
+    await registry.projections.create_tables(TABLES)
+    checks = await _checks_for(registry, state, context)
 
     def progress(done: int) -> None:
         job.rows_done = done
@@ -395,3 +410,111 @@ async def post_withdrawal(
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
     return {"roster_id": roster_id, "withdrawn": result is not None}
+
+
+class RowBody(BaseModel):
+    """One roster row as a clerk types it: amounts as decimal text (yuan), never floats."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    citizen_id: str = Field(min_length=1, max_length=32)
+    card_account: str = Field(default="", max_length=32)
+    bank: str = Field(default="", max_length=64)
+    programme: str = Field(default="", max_length=64)
+    quantity: str = Field(default="", max_length=32)
+    standard: str = Field(default="", max_length=32)
+    amount: str = Field(min_length=1, max_length=32)
+    village: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=20)
+    household: str = Field(default="", max_length=64)
+    remark: str = Field(default="", max_length=200)
+
+    def cells(self) -> dict[Column, str]:
+        return {Column(name): value for name, value in self.model_dump().items()}
+
+
+class CorrectionBody(RowBody):
+    reason: str = Field(min_length=1, max_length=200)
+
+    def cells(self) -> dict[Column, str]:
+        values = self.model_dump(exclude={"reason"})
+        return {Column(name): value for name, value in values.items()}
+
+
+def _row_view(row: RosterRow) -> dict[str, object]:
+    return {
+        "row_no": row.row_no,
+        "verdict": row.verdict,
+        "findings": [
+            {"rule": rule, "message": message}
+            for rule, message in zip(row.rules, row.messages, strict=False)
+        ],
+        "amount_fen": row.amount_fen,
+    }
+
+
+async def _draft_state(registry: Any, roster_id: str) -> Roster:
+    state, _ = await load_roster(registry.store, registry.codec, roster_id)
+    if state is None:
+        raise Refused("roster_not_found", "清册不存在，请先新建清册", status=404)
+    return state
+
+
+@router.post("/rosters/{roster_id}/rows", status_code=201)
+async def post_row(
+    roster_id: RosterId,
+    body: RowBody,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
+    """Enter one row (逐行录入); it is validated at once and its findings answered."""
+    context = _context(actor, idempotency_key)
+    try:
+        state = await _draft_state(registry, roster_id)
+        await registry.projections.create_tables(TABLES)
+        row = await enter_row(
+            store=registry.store,
+            codec=registry.codec,
+            projections=registry.projections,
+            cipher=registry.index,
+            roster_id=roster_id,
+            cells=body.cells(),
+            checks=await _checks_for(registry, state, context),
+            context=context,
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return _row_view(row)
+
+
+@router.put("/rosters/{roster_id}/rows/{row_no}")
+async def put_row(
+    roster_id: RosterId,
+    row_no: Annotated[int, Path(ge=1)],
+    body: CorrectionBody,
+    registry: Registry,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
+    """Correct one row with a reason (更正); it is validated again."""
+    context = _context(actor, idempotency_key)
+    try:
+        state = await _draft_state(registry, roster_id)
+        await registry.projections.create_tables(TABLES)
+        row = await correct_row(
+            store=registry.store,
+            codec=registry.codec,
+            projections=registry.projections,
+            cipher=registry.index,
+            roster_id=roster_id,
+            row_no=row_no,
+            cells=body.cells(),
+            reason=body.reason,
+            checks=await _checks_for(registry, state, context),
+            context=context,
+        )
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    return _row_view(row)
