@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import tempfile
@@ -558,3 +559,32 @@ def test_a_csv_cell_beyond_the_field_limit_is_refused_as_malformed() -> None:
     error = refusal(csv_bytes(rows))
     assert error.code == "roster_csv_malformed"
     assert error.line_no is not None
+
+
+def test_a_sheet_with_a_far_away_row_is_refused_without_reading_the_gap() -> None:
+    book = openpyxl.Workbook()
+    for row in [HEADER, *people()]:
+        book.active.append(row)
+    book.active.cell(row=1_000_000, column=1, value="x")
+    out = io.BytesIO()
+    book.save(out)
+    error = refusal(out.getvalue(), ImportLimits(max_rows=10_000))
+    assert error.code == "roster_too_large"
+
+
+def test_an_unseekable_source_is_a_programming_error() -> None:
+    class Pipe(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+    with pytest.raises(ValueError, match="seekable"):
+        open_roster(Pipe())
+
+
+def test_lines_are_the_same_frozen_records_the_constructor_makes() -> None:
+    _, lines = read(csv_bytes([HEADER, *people(2)]))
+    rebuilt = [RosterLine(line.line_no, dict(line.cells), line.numeric) for line in lines]
+    assert lines == rebuilt
+    assert lines[0].numeric == frozenset()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lines[0].line_no = 7  # type: ignore[misc]

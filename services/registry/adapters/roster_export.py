@@ -60,6 +60,10 @@ REASONS_HEADER: Final = "问题说明"
 """Headers of the columns the rejected-rows export adds; the reader ignores them."""
 
 _EXCEL_CELL_LIMIT: Final = 32767
+_DIGIT_COLUMNS: Final = frozenset(
+    {Column.CITIZEN_ID, Column.CARD_ACCOUNT, Column.PHONE, Column.HOUSEHOLD}
+)
+"""Cells formatted as text, so a number the clerk types there keeps all its digits."""
 _WIDTHS: Final = {Column.CITIZEN_ID: 22, Column.CARD_ACCOUNT: 24, Column.PROGRAMME: 18}
 _HEADER_FONT: Final = Font(bold=True)
 _REASON_FILL: Final = PatternFill("solid", fgColor="FFF2CC")
@@ -98,20 +102,25 @@ def _new_sheet(title: str, headers: Sequence[str], widths: Sequence[int]) -> tup
     return book, sheet
 
 
-def _text_row(sheet: Any, texts: Iterable[str]) -> list[Any]:
-    row = []
-    for text in texts:
-        cell = WriteOnlyCell(sheet, value=_cell_text(text))
-        cell.number_format = "@"
-        row.append(cell)
-    return row
+def _text_cell(sheet: Any, text: str) -> Any:
+    cell = WriteOnlyCell(sheet, value=_cell_text(text))
+    cell.number_format = "@"
+    return cell
+
+
+def _row(sheet: Any, line: RosterLine, columns: Iterable[Column]) -> list[Any]:
+    """The line's cells; those of digit columns text-formatted (plain strings are faster)."""
+    return [
+        _text_cell(sheet, line.get(c)) if c in _DIGIT_COLUMNS else _cell_text(line.get(c))
+        for c in columns
+    ]
 
 
 def write_template_xlsx(target: str | os.PathLike[str] | IO[bytes]) -> None:
     """The blank roster template: the standard headers and one example row."""
     widths = [_WIDTHS.get(column, 14) for column in STANDARD_HEADERS]
     book, sheet = _new_sheet("发放清册", list(STANDARD_HEADERS.values()), widths)
-    sheet.append(_text_row(sheet, (EXAMPLE_ROW[column] for column in STANDARD_HEADERS)))
+    sheet.append(_row(sheet, RosterLine(2, EXAMPLE_ROW), STANDARD_HEADERS))
     book.save(target)
 
 
@@ -140,12 +149,11 @@ def write_rejected_rows(
     wrap = Alignment(wrap_text=True, vertical="top")
     written = 0
     for line, findings in rows:
-        cells = _text_row(sheet, (line.get(column) for column in columns))
-        codes = _text_row(sheet, (str(line.line_no), "；".join(f.rule for f in findings)))
-        reasons = _text_row(sheet, ["\n".join(f.message for f in findings)])
-        reasons[0].alignment = wrap
-        reasons[0].fill = _REASON_FILL
-        sheet.append([*cells, *codes, *reasons])
+        reasons = WriteOnlyCell(sheet, value=_cell_text("\n".join(f.message for f in findings)))
+        reasons.alignment = wrap
+        reasons.fill = _REASON_FILL
+        codes = _cell_text("；".join(f.rule for f in findings))
+        sheet.append([*_row(sheet, line, columns), str(line.line_no), codes, reasons])
         written += 1
     book.save(target)
     return written

@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from itertools import chain, count, islice, repeat
 from operator import itemgetter
-from typing import IO, Any, Final, Literal, cast
+from typing import IO, Any, Final, Literal
 
 import openpyxl
 
@@ -209,25 +209,26 @@ def _kind(row: Sequence[str]) -> Literal["blank", "totals", "trailer", "data"]:
 
 
 def _cells_builder(positions: dict[Column, int]) -> Callable[[Sequence[str]], dict[Column, str]]:
-    """A function from a row to its stripped cells, written as one dict display.
+    """A function from a row to its stripped cells."""
+    items = tuple(positions.items())
 
-    Building each row's dict is what an import spends most on; a generated dict display
-    does it in half the instructions of ``dict(zip(...))`` (the way ``dataclasses`` and
-    ``namedtuple`` generate code). Only column positions (integers) enter the source.
-    """
-    items = ", ".join(
-        f"_{column.name}: row[{index:d}].strip()" for column, index in positions.items()
-    )
-    namespace: dict[str, Any] = {f"_{column.name}": column for column in positions}
-    exec(f"def cells(row):\n    return {{{items}}}\n", namespace)  # noqa: S102
-    return cast(Callable[[Sequence[str]], dict[Column, str]], namespace["cells"])
+    def cells(row: Sequence[str]) -> dict[Column, str]:
+        return {column: row[index].strip() for column, index in items}
+
+    return cells
+
+
+def _plain_lines(first: int, cells: list[dict[Column, str]]) -> list[RosterLine]:
+    """RosterLines of consecutive rows, none of them with numeric cells."""
+    return [RosterLine(line_no, found, _NO_COLUMNS) for line_no, found in zip(count(first), cells)]
 
 
 def _assemble(
     batches: Iterable[_Batch], header: _Header, max_rows: int
 ) -> Iterator[list[RosterLine]]:
     """The RosterLines of each batch of rows after the header. This is the hot loop of an
-    import: a batch of plain data rows becomes lines through C-level maps alone."""
+    import: a batch of plain data rows (each with a citizen ID) goes through maps alone;
+    any other batch row by row."""
     build = _cells_builder(header.positions)
     width = max(header.positions.values()) + 1
     citizen_id = itemgetter(Column.CITIZEN_ID)
@@ -244,7 +245,7 @@ def _assemble(
             cells = [_unquoted(line_cells) for line_cells in cells]
         ids = list(map(citizen_id, cells))
         if batch.numbers is None and all(ids) and repeated_header not in ids:
-            yield [*pending, *map(RosterLine, count(batch.first), cells, repeat(_NO_COLUMNS))]
+            yield [*pending, *_plain_lines(batch.first, cells)]
             pending.clear()
         else:
             yield _row_by_row(batch, rows, cells, header, pending)
@@ -264,8 +265,8 @@ def _row_by_row(
     numbers = batch.numbers or repeat(_NO_NUMBERS)
     for line_no, row, line_cells, numbered in zip(count(batch.first), rows, cells, numbers):
         ident = line_cells[Column.CITIZEN_ID]
-        kind = ("data" if ident != repeated_header else "blank") if ident else _kind(row)
-        if kind == "blank" or kind == "totals":
+        kind = _kind(row) if not ident else "repeated" if ident == repeated_header else "data"
+        if kind in ("blank", "totals", "repeated"):
             continue
         numeric = _NO_COLUMNS
         if numbered:
@@ -303,6 +304,8 @@ def _opened(source: Source) -> Iterator[IO[bytes]]:
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MARKUP: Final = re.compile(rb"<(\?xml|!doctype|html|table)", re.IGNORECASE)
 _BINARY: Final = (
+    b"PK\x05\x06",  # an empty zip
+    b"PK\x07\x08",  # a spanned zip
     b"%PDF",
     b"\x89PNG",
     b"\xff\xd8\xff",
@@ -324,7 +327,7 @@ def _sniff(prefix: bytes) -> Literal["xlsx", "csv"]:
             "请在 Excel 中“另存为”不加密的 Excel 工作簿（.xlsx）后重新导入",
         )
     markup = _MARKUP.match(prefix.removeprefix(codecs.BOM_UTF8).lstrip())
-    if prefix.startswith((b"PK", *_BINARY)) or b"\x00" in prefix or markup:
+    if prefix.startswith(_BINARY) or b"\x00" in prefix or markup:
         raise _not_spreadsheet()
     return "csv"
 
@@ -399,8 +402,8 @@ def _scan(handle: IO[bytes], encoding: str | None) -> str:
 # --- CSV ---------------------------------------------------------------------------------
 
 _DELIMITERS: Final = (",", "\t", ";")
-_BYTES_CHUNK: Final = 256 * 1024
-_CSV_BATCH: Final = 1000
+_BYTES_CHUNK: Final = 64 * 1024  # small batches die young, sparing the garbage collector
+_CSV_BATCH: Final = 500
 
 
 def _csv_batches(source: Source, encoding: str, delimiter: str) -> _Batches:
@@ -587,6 +590,8 @@ def _sheet_batches(sheet: Any, width: int, size: int = _XLSX_BATCH) -> _Batches:
 
 def _xlsx_batches(source: Source, sheet: str, width: int) -> _Batches:
     with _opened(source) as handle, _workbook(handle) as book:
+        if sheet not in book.sheetnames:  # only if the file changed since it was opened
+            raise _corrupt(None)
         yield from _sheet_batches(book[sheet], width)
 
 
@@ -672,12 +677,12 @@ def open_roster(source: Source, *, limits: ImportLimits = DEFAULT_LIMITS) -> Ros
         content_hash = _scan(handle, encoding)
         sheet = None
         if encoding is not None:
-            header, rows = _open_csv(source, encoding, limits)
+            header, batches = _open_csv(source, encoding, limits)
         else:
-            header, sheet, rows = _open_xlsx(source, handle, limits)
+            header, sheet, batches = _open_xlsx(source, handle, limits)
     columns = {column: header.texts[column] for column in header.positions}
     return RosterFile(
-        kind, encoding, sheet, columns, header.line_no, content_hash, size, header, rows, limits
+        kind, encoding, sheet, columns, header.line_no, content_hash, size, header, batches, limits
     )
 
 
