@@ -233,3 +233,30 @@ async def test_a_typed_amount_must_be_text_not_a_float(client) -> None:
     await drafted(client, "r-7")
     answer = await client.post("/rosters/r-7/rows", json={**TYPED, "amount": 955.0}, headers=CLERK)
     assert answer.status_code == 422
+
+
+async def test_the_downloaded_rows_fixed_and_uploaded_again_replace_the_rejected_ones(
+    client,
+) -> None:
+    await drafted(client, "r-8")
+    wrong = ROW.replace("955.00", "955.01")
+    upload = await client.post(
+        "/rosters/r-8/imports", files={"file": ("a.csv", (HEADER + wrong).encode())}, headers=CLERK
+    )
+    await finished(client, "r-8", upload.json()["job_id"])
+    download = await client.get("/rosters/r-8/rejected.xlsx", headers=CLERK)
+    book = load_workbook(io.BytesIO(download.content))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("补贴金额(元)") + 1, value="955.00")
+    fixed = io.BytesIO()
+    book.save(fixed)
+    again = await client.post(
+        "/rosters/r-8/imports", files={"file": ("fixed.xlsx", fixed.getvalue())}, headers=CLERK
+    )
+    job = await finished(client, "r-8", again.json()["job_id"])
+    assert job["status"] == "done", job
+    roster = (await client.get("/rosters/r-8", headers=CLERK)).json()
+    assert (roster["rows"], roster["rejected"], roster["payable_fen"]) == (1, 0, 95_500)
+    submitted = await client.post("/rosters/r-8/submission", headers=CLERK)
+    assert submitted.json()["submitted"] is True

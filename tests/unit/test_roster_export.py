@@ -94,7 +94,7 @@ def test_the_template_formats_cells_as_text_so_typed_ids_keep_their_digits(
 # --- the rejected rows ------------------------------------------------------------------
 
 
-def test_rejected_rows_read_back_with_their_cells_unchanged() -> None:
+def test_rejected_rows_read_back_with_their_cells_unchanged_and_the_row_they_replace() -> None:
     rows = [
         (
             line(
@@ -108,10 +108,14 @@ def test_rejected_rows_read_back_with_their_cells_unchanged() -> None:
         ),
     ]
     roster = open_roster(io.BytesIO(export(rows)))
-    assert roster.columns == CUSTOM_HEADERS
+    assert roster.columns == {**CUSTOM_HEADERS, Column.ROW_NO: LINE_HEADER}
     again = list(roster.lines())
     assert [back.cells for back in again] == [
-        {column: original.get(column) for column in CUSTOM_HEADERS} for original, _ in rows
+        {
+            **{column: original.get(column) for column in CUSTOM_HEADERS},
+            Column.ROW_NO: str(original.line_no),
+        }
+        for original, _ in rows
     ]
 
 

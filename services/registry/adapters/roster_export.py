@@ -54,7 +54,8 @@ EXAMPLE_ROW: Final[dict[Column, str]] = {
 }
 """The template's example row (a valid but fictitious citizen ID)."""
 
-LINE_HEADER: Final = "原行号"
+LINE_HEADER: Final = "清册行号"
+"""The roster row a fixed row replaces when the file is imported again (``Column.ROW_NO``)."""
 RULES_HEADER: Final = "规则代码"
 REASONS_HEADER: Final = "问题说明"
 """Headers of the columns the rejected-rows export adds; the reader ignores them."""
@@ -141,8 +142,9 @@ def write_rejected_rows(
     columns: Mapping[Column, str] = STANDARD_HEADERS,
 ) -> int:
     """The rejected rows as an ``.xlsx`` the clerk fixes and imports again: the row's cells
-    under their original headers (``RosterFile.columns``), then its line number in the
-    original file, the rule codes and the Chinese reasons. Returns the number of rows."""
+    under their original headers (``RosterFile.columns``), then its roster row number (each
+    ``RosterLine.line_no`` here), the rule codes and the Chinese reasons. Returns the
+    number of rows."""
     headers = [*columns.values(), LINE_HEADER, RULES_HEADER, REASONS_HEADER]
     widths = [*(_WIDTHS.get(column, 14) for column in columns), 8, 24, 60]
     book, sheet = _new_sheet("未通过的行", headers, widths)

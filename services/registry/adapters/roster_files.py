@@ -78,6 +78,7 @@ HEADER_SYNONYMS: Final[dict[str, Column]] = {
         Column.PHONE: "联系电话 电话 手机号码 手机号 电话号码",
         Column.HOUSEHOLD: "户号 家庭编号",
         Column.REMARK: "备注",
+        Column.ROW_NO: "清册行号",
     }.items()
     for text in texts.split()
 }

@@ -33,6 +33,7 @@ from services.registry.domain.roster import (
     evolve,
     import_part,
     start_import,
+    supersede,
 )
 from services.registry.domain.roster_rows import Column, RosterLine
 from services.registry.domain.validation import RosterSummary, RosterValidator, RowVerdict
@@ -143,6 +144,7 @@ async def import_roster_file(
     rejected: list[tuple[int, tuple[str, ...]]] = []
     row_no = roster.next_row_no
     row_of_line: dict[int, int] = {}
+    replaced: dict[int, int] = {}
     done = 0
     for chunk in _chunks(source.lines(), CHUNK):
         ids = [line.get(Column.CITIZEN_ID).strip().upper() for line in chunk]
@@ -152,6 +154,8 @@ async def import_roster_file(
             verdict = validator.feed(line)
             row = row_of(row_no, line, verdict, register.current)
             row_of_line[line.line_no] = row_no
+            if line.get(Column.ROW_NO).strip():
+                replaced[row_no] = _row_number(line)
             row_no += 1
             if row.verdict == "rejected" and len(rejected) < 1000:
                 rejected.append((line.line_no, row.rules))
@@ -166,6 +170,10 @@ async def import_roster_file(
         _encode_part(roster, import_id, pending, codec, context, stream_id, encoded)
     if not roster.rows:
         raise refuse.no_rows()
+    for removal in supersede(roster, import_id, replaced):
+        encoded.append(
+            codec.encode(context.envelope(removal, stream_id=stream_id, index=len(encoded)))
+        )
     outcome = validator.finish()
     late = {
         row_of_line[line_no]: tuple(finding.rule for finding in findings)
@@ -195,6 +203,13 @@ def _encode_part(
     part = import_part(roster, import_id, len(encoded), rows)
     evolve(roster, part)
     encoded.append(codec.encode(context.envelope(part, stream_id=stream_id, index=len(encoded))))
+
+
+def _row_number(line: RosterLine) -> int:
+    text = line.get(Column.ROW_NO).strip()
+    if not text.isdigit():
+        raise refuse.not_replaceable(0) from None
+    return int(text)
 
 
 def _chunks(lines: Iterable[RosterLine], size: int) -> Iterator[list[RosterLine]]:

@@ -224,6 +224,26 @@ def import_part(
     return RosterRowsImported(roster_id=roster.roster_id, import_id=import_id, part=part, rows=rows)
 
 
+def supersede(
+    roster: Roster, import_id: str, replaced: Mapping[int, int]
+) -> list[RosterRowRemoved]:
+    """The rejected rows that an import's rows replace (new row → the ``清册行号`` it names,
+    from a downloaded file of rows to fix). Naming a row that is not rejected, or one that
+    another row of the import already replaces, is refused: nothing is replaced silently."""
+    removed: list[RosterRowRemoved] = []
+    for new, old in sorted(replaced.items()):
+        row = roster.rows.get(old)
+        if row is None or row.verdict != "rejected" or old in {r.row_no for r in removed}:
+            raise refuse.not_replaceable(old)
+        event = RosterRowRemoved(
+            roster_id=roster.roster_id, row_no=old, reason=f"由第{new}行（导入 {import_id}）更正"
+        )
+        removed.append(event)
+    for event in removed:
+        evolve(roster, event)
+    return removed
+
+
 def close_import(
     roster: Roster,
     import_id: str,

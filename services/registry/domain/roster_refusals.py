@@ -58,3 +58,12 @@ def file_already_imported(roster_id: str) -> Refused:
         f"该文件已导入过（清册 {roster_id}），请勿重复导入",
         status=409,
     )
+
+
+def not_replaceable(row_no: int) -> Refused:
+    return Refused(
+        "roster_row_not_replaceable",
+        f"“清册行号”{row_no} 不是本清册中未通过校验的行（或被重复引用），"
+        "请使用最新下载的待更正文件",
+        status=409,
+    )

@@ -30,6 +30,7 @@ class Column(StrEnum):
     PHONE = "phone"  # 联系电话
     HOUSEHOLD = "household"  # 户主 / 户号
     REMARK = "remark"  # 备注
+    ROW_NO = "row_no"  # 清册行号: in a file of rows to fix, the roster row each one replaces
 
 
 REQUIRED_COLUMNS: frozenset[Column] = frozenset(
