@@ -13,17 +13,20 @@ row by row, never held in memory. The entry point is ``write_county``.
 """
 
 from infra.synthetic.defects import Defect, DefectKind, RosterManifest
-from infra.synthetic.files import CountyFiles, write_county
+from infra.synthetic.files import CountyFiles, read_register, write_county
+from infra.synthetic.people import Beneficiary
 from infra.synthetic.programmes import CATALOGUE, Programme
 from infra.synthetic.roster_files import RosterFormat
 
 __all__ = [
     "CATALOGUE",
+    "Beneficiary",
     "CountyFiles",
     "Defect",
     "DefectKind",
     "Programme",
     "RosterFormat",
     "RosterManifest",
+    "read_register",
     "write_county",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 from infra.synthetic.county import County, make_county
 from infra.synthetic.defects import DefectKind, RosterManifest, defect_rates
 from infra.synthetic.generation import Generation
-from infra.synthetic.people import REGISTER_FIELDS, Beneficiary, from_register_row, register_row
+from infra.synthetic.people import REGISTER_FIELDS, Beneficiary, from_register_row, register_line
 from infra.synthetic.population import Population
 from infra.synthetic.programmes import CATALOGUE, Programme
 from infra.synthetic.roster_files import RosterFormat
@@ -55,7 +55,8 @@ def write_county(
     round_no: int = 1,
     as_of: date = date(2025, 6, 30),
 ) -> CountyFiles:
-    """Write a county's register, lists and rosters; the same arguments give the same files.
+    """Write a county's register, lists and rosters. The same arguments give the same data:
+    CSV and JSON files byte for byte, xlsx cell for cell.
 
     ``programmes`` is a count (the first of ``CATALOGUE``) or the programmes themselves;
     ``defect_rate`` is the share of defective roster rows, split evenly over the kinds, or
@@ -75,10 +76,9 @@ def write_county(
     )  # fmt: skip
     register = out_dir / "register.csv"
     with register.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(REGISTER_FIELDS)
+        file.write(",".join(REGISTER_FIELDS) + "\r\n")
         for township, household in population.households():
-            writer.writerows(register_row(run.person(township, m)) for m in household)
+            file.writelines(register_line(run.person(township, m)) for m in household)
     manifests, lists = run.finish()
     summary = out_dir / "county.json"
     summary.write_text(

@@ -29,6 +29,9 @@ _SHARED = (DefectKind.SHARED_CARD, DefectKind.SHARED_PHONE)
 
 
 class Generation:
+    """The state of one pass: the facts drawn so far, the open rosters, the last clean
+    person per set of programmes."""
+
     def __init__(
         self, out_dir: Path, *, county: County, programmes: tuple[Programme, ...],
         population: Population, rates: dict[DefectKind, float],
@@ -41,6 +44,7 @@ class Generation:
         self.lists = CrossCheckLists(out_dir, population, seed=seed, as_of=as_of)
         self._kinds = [k for k in DefectKind if k in PERSON_KINDS and rates.get(k, 0.0) > 0]
         self._cum = list(accumulate(rates[k] for k in self._kinds))
+        self._total = self._cum[-1] if self._cum else 0.0
         self.manifests: list[RosterManifest] = []
         self._township: Township | None = None
         self._rosters: list[RosterBuilder] = []
@@ -55,19 +59,10 @@ class Generation:
             self._enter(township)
         person, age = member
         mask = self._mask(person, age)
-        fact, partner = self._fact(mask, age)
-        if fact is DefectKind.CLOSED_ACCOUNT:
-            person = person._replace(
-                account_status="closed" if self.rng.random() < 0.67 else "frozen"
-            )
-        elif partner is not None:
-            holder = partner[0]
-            if fact is DefectKind.SHARED_CARD:
-                person = person._replace(
-                    card_account=holder.card_account, bank_code=holder.bank_code
-                )
-            else:
-                person = person._replace(phone=holder.phone)
+        draw = self.rng.random()
+        fact, partner = self._fact(draw, mask, age) if draw < self._total else (None, None)
+        if fact is not None:
+            person = self._apply(person, fact, partner)
         self.lists.note(person, age, fact)
         lines, clean = [0] * len(self._rosters), fact is None
         for i, roster in enumerate(self._rosters):
@@ -80,6 +75,7 @@ class Generation:
         return person
 
     def finish(self) -> tuple[list[RosterManifest], dict[str, Path]]:
+        """Close the last rosters and the lists: (manifests, list name → path)."""
         self._enter(None)
         return self.manifests, self.lists.close()
 
@@ -91,11 +87,8 @@ class Generation:
         return mask
 
     def _fact(
-        self, mask: int, age: int
+        self, draw: float, mask: int, age: int
     ) -> tuple[DefectKind | None, tuple[Beneficiary, list[int]] | None]:
-        draw = self.rng.random()
-        if not self._cum or draw >= self._cum[-1]:
-            return None, None
         kind = self._kinds[bisect(self._cum, draw)]
         if kind is DefectKind.PUBLIC_SERVANT and not 22 <= age <= 60:
             return None, None
@@ -105,6 +98,20 @@ class Generation:
         if partner is None or (kind is DefectKind.SHARED_PHONE and not partner[0].phone):
             return None, None
         return kind, partner
+
+    def _apply(
+        self, person: Beneficiary, fact: DefectKind, partner: tuple[Beneficiary, list[int]] | None
+    ) -> Beneficiary:
+        if fact is DefectKind.CLOSED_ACCOUNT:
+            return person._replace(
+                account_status="closed" if self.rng.random() < 0.67 else "frozen"
+            )
+        if partner is None:
+            return person
+        holder = partner[0]
+        if fact is DefectKind.SHARED_CARD:
+            return person._replace(card_account=holder.card_account, bank_code=holder.bank_code)
+        return person._replace(phone=holder.phone)
 
     def _enter(self, township: Township | None) -> None:
         for roster in self._rosters:
@@ -128,7 +135,7 @@ class Generation:
             f"发放清册（第{self.round_no}批）"
         )
         rng = random.Random(f"{self.seed}:{stem}")  # noqa: S311 - synthetic data, not secrets
-        writer = RosterWriter(manifest, fmt, title=title, rng=rng)
+        writer = RosterWriter(manifest, fmt, title=title, decimals=programme.decimals, rng=rng)
         return RosterBuilder(
             programme=programme, township=township, population=self.population,
             writer=writer, rates=self.rates, rng=rng,

@@ -47,14 +47,17 @@ class CrossCheckLists:
 
     def note(self, person: Beneficiary, age: int, fact: DefectKind | None) -> None:
         """Put a register person on the lists their fact and a few random draws call for."""
-        name, number, rng = person.name, person.citizen_id, self.rng
+        rng = self.rng
+        draw = rng.random()
+        if fact is None and 0.03 <= draw <= 0.99:
+            return
+        name, number = person.name, person.citizen_id
         if fact is DefectKind.DECEASED:
             alive = self.today - person.birth_date.toordinal()
             died = date.fromordinal(self.today - int(rng.random() * min(360, alive)))
             self._csv["deceased"].writerow((name, number, died.isoformat()))
         elif fact is DefectKind.PUBLIC_SERVANT:
             self._csv["public_servants"].writerow((name, number, self._unit()))
-        draw = rng.random()
         if draw < 0.03:
             self._disabled(name, number)
         elif draw > 0.99 and age >= 60:

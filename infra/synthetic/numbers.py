@@ -34,13 +34,13 @@ def id_check(first17: str) -> str:
 
 
 class Scramble:
-    """A keyed bijection on ``0 <= n < 10**8`` (three Feistel rounds on two 4-digit
+    """A keyed bijection on ``0 <= n < 10**8`` (two Feistel rounds on two 4-digit
     halves): serials from a counter look random and never repeat."""
 
     def __init__(self, key: str) -> None:
         rng = random.Random(key)  # noqa: S311 - synthetic data, not secrets
-        self._a, self._b, self._c = (
-            tuple(int(rng.random() * 10_000) for _ in range(10_000)) for _ in range(3)
+        self._a, self._b = (
+            tuple(int(rng.random() * 10_000) for _ in range(10_000)) for _ in range(2)
         )
 
     def __call__(self, n: int) -> int:
@@ -48,9 +48,7 @@ class Scramble:
             raise ValueError("a serial has 8 digits")
         left, right = divmod(n, 10_000)
         left = (left + self._a[right]) % 10_000
-        right = (right + self._b[left]) % 10_000
-        left = (left + self._c[right]) % 10_000
-        return left * 10_000 + right
+        return left * 10_000 + (right + self._b[left]) % 10_000
 
 
 @cache
@@ -92,6 +90,12 @@ class CitizenIds:
         """A fresh ID of someone born on ordinal ``day``: odd sequence for men, even for women."""
         day = min(max(day, self.first), self.last)
         parity, bits, random_ = (1 if male else 2), self._bits, rng.random
+        if bits is not None:  # the first try nearly always succeeds: keep it short
+            seq = 2 * int(random_() * 499) + parity
+            key = (day - self.first) * 1000 + seq
+            if not bits[key >> 3] & (1 << (key & 7)):
+                bits[key >> 3] |= 1 << (key & 7)
+                return self._compose(day, seq)
         while True:
             base = (day - self.first) * 1000
             for _ in range(40):
@@ -105,25 +109,22 @@ class CitizenIds:
                     continue
                 else:
                     bits[key >> 3] |= 1 << (key & 7)
-                day_text, day_sum = self._days[day - self.first]
-                seq_text, seq_sum = _SEQS[seq]
-                check = ID_CHECK[(self._region_sum + day_sum + seq_sum) % 11]
-                return f"{self.region}{day_text}{seq_text}{check}"
+                return self._compose(day, seq)
             day = day + 1 if day < self.last else self.first
+
+    def _compose(self, day: int, seq: int) -> str:
+        day_text, day_sum = self._days[day - self.first]
+        seq_text, seq_sum = _SEQS[seq]
+        check = ID_CHECK[(self._region_sum + day_sum + seq_sum) % 11]
+        return f"{self.region}{day_text}{seq_text}{check}"
 
 
 def _luhn_double(digit: int) -> int:
     return digit * 2 - 9 if digit > 4 else digit * 2
 
 
-def luhn_digit(payload: str) -> str:
-    """The Luhn check digit to append to ``payload``."""
-    total = sum(
-        _luhn_double(int(d)) if i % 2 == 0 else int(d) for i, d in enumerate(reversed(payload))
-    )
-    return str(-total % 10)
-
-
+# Luhn sum of a 4-digit half of the serial: counted from the check digit, the 2nd and 4th
+# digits of either half sit at odd positions and are doubled.
 _CHUNK: Final = tuple(
     int(f"{n:04d}"[0]) + _luhn_double(int(f"{n:04d}"[1]))
     + int(f"{n:04d}"[2]) + _luhn_double(int(f"{n:04d}"[3]))

@@ -48,26 +48,25 @@ class Beneficiary(NamedTuple):
 
 
 REGISTER_FIELDS = (*Beneficiary._fields, "gender", "birth_date", "bank_name")
-
-
 _BANK_NAMES = {code: bank.name for code, bank in BANKS.items()}
 
 
-def register_row(person: Beneficiary) -> tuple[str | bool | int, ...]:
-    """The person as a row of the register file (``REGISTER_FIELDS``)."""
-    number = person.citizen_id
+def register_line(person: Beneficiary) -> str:
+    """The person as a CSV line of the register file (``REGISTER_FIELDS``).
+
+    Joined by hand, for speed: no generated value holds a comma, a quote or a newline.
+    """
+    n = person.citizen_id
     return (
-        *person[:5],
-        1 if person.is_head else 0,
-        *person[6:],
-        "男" if int(number[16]) & 1 else "女",
-        f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-        _BANK_NAMES[person.bank_code],
+        f"{n},{person.name},{person.village_code},{person.group},{person.household_id},"
+        f"{1 if person.is_head else 0},{person.phone},{person.bank_code},{person.card_account},"
+        f"{person.account_status},{'男' if int(n[16]) & 1 else '女'},"
+        f"{n[6:10]}-{n[10:12]}-{n[12:14]},{_BANK_NAMES[person.bank_code]}\r\n"
     )
 
 
 def from_register_row(row: dict[str, str]) -> Beneficiary:
-    """The inverse of ``register_row`` (derived columns are ignored)."""
+    """A register row read back with ``csv.DictReader`` (derived columns are ignored)."""
     return Beneficiary(
         citizen_id=row["citizen_id"],
         name=row["name"],

@@ -12,7 +12,7 @@ import random
 from bisect import bisect
 from collections.abc import Iterator
 from datetime import date
-from typing import Final, NamedTuple
+from typing import Final
 
 from infra.synthetic.banks import AgentBanks
 from infra.synthetic.county import County, Township, Village, counties
@@ -26,9 +26,8 @@ _SIZE_CUM: Final = (15, 40, 62, 82, 93, 100)  # households of 1, 2, … 6 person
 _YEAR: Final = 365.2425
 
 
-class Member(NamedTuple):
-    person: Beneficiary
-    age: int
+Member = tuple[Beneficiary, int]
+"""A person and their age (on the generation's day)."""
 
 
 class Population:
@@ -98,7 +97,7 @@ class Population:
             age = min(104, head_age + 22 + int(rng.random() * 13))
             made.append((False, age, self._name(self._family(uyghur), False, uyghur)))
         return [
-            Member(self._person(where, n == 0, male, age, name), age)
+            (self._person(where, n == 0, male, age, name), age)
             for n, (male, age, name) in enumerate(made)
         ]
 

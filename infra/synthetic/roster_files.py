@@ -57,13 +57,22 @@ def money(fen: int) -> str:
     return f"{yuan}.{cents:02d}"
 
 
+def quantity_text(centi: int, decimals: int) -> str:
+    """A quantity given in hundredths of a unit, with ``decimals`` places (0, 1 or 2)."""
+    whole, part = divmod(centi, 100)
+    if decimals == 0:
+        return str(whole)
+    return f"{whole}.{part:02d}" if decimals == 2 else f"{whole}.{part // 10}"
+
+
 class RosterWriter:
     """Writes one roster file row by row and keeps its manifest."""
 
     def __init__(
-        self, manifest: RosterManifest, fmt: RosterFormat, *, title: str, rng: random.Random
-    ) -> None:
-        self.manifest, self.fmt = manifest, fmt
+        self, manifest: RosterManifest, fmt: RosterFormat, *, title: str, decimals: int,
+        rng: random.Random,
+    ) -> None:  # fmt: skip
+        self.manifest, self.fmt, self._decimals = manifest, fmt, decimals
         order = list(range(len(COLUMNS)))
         if fmt.shuffle_columns:
             rng.shuffle(order)
@@ -91,8 +100,8 @@ class RosterWriter:
         self.manifest.data_rows += 1
         self.manifest.total_fen += amount_fen
         self._quantity_centi += quantity_centi
-        if self._plain and not id_as_number:
-            self._csv.writerow(self._order(cells))
+        if self._plain and not id_as_number:  # no generated cell needs quoting: join by hand
+            self._file.write(",".join(self._order(cells)) + "\r\n")
             self.next_line += 1
             return self.next_line - 1
         row: list[Any] = list(self._order(cells))
@@ -112,7 +121,7 @@ class RosterWriter:
         if self.fmt.kind == "csv":
             self._csv.writerow(row)
         else:
-            self._sheet.append([v or None for v in row])
+            self._sheet.append([None if v == "" else v for v in row])
         self.next_line += 1
 
     def record(self, line: int, kind: DefectKind, related: int | None, detail: str) -> None:
@@ -123,7 +132,10 @@ class RosterWriter:
         if self.fmt.blank_row:
             self._emit([""] * len(COLUMNS))
         if self.fmt.totals_row:
-            sums = (money(self._quantity_centi), money(self.manifest.total_fen))
+            sums = (
+                quantity_text(self._quantity_centi, self._decimals),
+                money(self.manifest.total_fen),
+            )
             totals: list[Any] = [""] * len(COLUMNS)
             totals[COLUMNS.index(Column.NAME)] = "合计"
             for column, text in zip((Column.QUANTITY, Column.AMOUNT), sums, strict=True):

@@ -11,7 +11,7 @@ import random
 
 from infra.synthetic.defects import DefectKind
 from infra.synthetic.programmes import Programme
-from infra.synthetic.roster_files import money
+from infra.synthetic.roster_files import money, quantity_text
 
 
 def amount_of(quantity: int, standard: int) -> int:
@@ -24,6 +24,7 @@ class Amounts:
         self.rng = rng
         self.standard = programme.standard_fen
         self.limit = programme.limit_fen
+        self.decimals = programme.decimals
         self.step = int(10 ** (2 - programme.decimals))
         self.low = int(programme.quantity_min * 100)
         self.span = int(programme.quantity_max * 100) - self.low
@@ -31,6 +32,7 @@ class Amounts:
         if self.cap < self.low:
             raise ValueError(f"{programme.code}: the smallest quantity is over the limit")
         self.fixed = (self.low, amount_of(self.low, self.standard))
+        self.fixed_text = (*self.fixed, self.text(self.low), money(self.fixed[1]))
 
     def _most(self, standard: int) -> int:
         """The largest quantity whose amount at ``standard`` stays within the limit."""
@@ -46,8 +48,15 @@ class Amounts:
         quantity = min(self.cap, quantity - (quantity - self.low) % self.step)
         return quantity, amount_of(quantity, self.standard)
 
+    def draw_text(self) -> tuple[int, int, str, str]:
+        """``draw()`` with the quantity and amount as text."""
+        if not self.span:
+            return self.fixed_text
+        quantity, amount = self.draw()
+        return quantity, amount, self.text(quantity), money(amount)
+
     def text(self, quantity: int) -> str:
-        return money(quantity) if self.step == 1 else str(quantity // 100)
+        return money(quantity) if self.step == 1 else quantity_text(quantity, self.decimals)
 
     def spoil(self, quantity: int, amount: int, kind: DefectKind) -> tuple[int, int, int]:
         """(quantity, standard, amount) with one defect of ``kind``."""

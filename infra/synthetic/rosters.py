@@ -75,7 +75,7 @@ class RosterBuilder:
         """
         draw = self.rng.random() if fact is None else 1.0
         if draw >= self._total and self._held is None and fact is None:
-            return self._clean(self._row(person)), True
+            return self._plain(person), True
         row = self._row(person)
         if fact is not None:
             excused = fact is K.PUBLIC_SERVANT and not self.programme.excludes_public_servants
@@ -98,6 +98,18 @@ class RosterBuilder:
         if self._held is not None:
             self._write(self._held)
             self._held = None
+
+    def _plain(self, person: Beneficiary) -> int:
+        """``_clean(_row(person))``, made directly: most rows take this way."""
+        quantity, amount, quantity_text, amount_text = self.values.draw_text()
+        cells = (
+            person.name, person.citizen_id, person.card_account, self._banks[person.bank_code],
+            self._programme, quantity_text, self._standard, amount_text,
+            self._places[person.village_code][person.group], person.phone, "",
+        )  # fmt: skip
+        line = self.writer.write(cells, quantity, amount, False)
+        self._recent.append((line, cells, quantity, amount))
+        return line
 
     def _row(self, person: Beneficiary) -> Row:
         quantity, amount = self.values.draw()
