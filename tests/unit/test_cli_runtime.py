@@ -20,3 +20,16 @@ def test_serve_needs_a_service() -> None:
     result = runner.invoke(app, ["serve"], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "Missing argument" in result.output
+
+
+def test_synth_writes_a_county_and_says_where(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from infra.cli.main import app
+
+    result = CliRunner().invoke(
+        app, ["synth", str(tmp_path / "county"), "--beneficiaries", "300", "--townships", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "county" / "register.csv").exists()
+    assert "manifest:" in result.output
