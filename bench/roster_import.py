@@ -25,31 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import emit
-from contracts.base import Event
-from contracts.envelope import Actor, new_envelope, new_event_id
-from contracts.events import (
-    BeneficiaryRegistered,
-    CardAccountClosed,
-    CardAccountDeclared,
-    CardAccountFrozen,
-    CardAccountVerified,
-)
-from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from contracts.envelope import Actor
 from infra.eventcodec import EventCodec
 from infra.eventstore.postgres import PostgresEventStore
 from infra.eventstore.sqlite import SqliteEventStore
 from infra.logging import configure_logging
+from infra.mainjob.register_seed import seed_register_read_model
 from infra.pii import FieldCipher, LocalKeyFile
 from infra.projections.database import ProjectionDatabase
-from infra.synthetic.files import read_register, write_county
-from infra.synthetic.people import Beneficiary as Person
+from infra.synthetic.files import write_county
 from infra.synthetic.programmes import FARMLAND
 from infra.synthetic.roster_files import RosterFormat
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.context import CommandContext
 from services.registry.application.import_roster import Checks, import_roster_file
-from services.registry.application.register_projection import register_handler
 from services.registry.application.roster_commands import draft_roster
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.roster import DraftRoster
@@ -64,64 +54,6 @@ CLERK = Actor(user_id="bench", role="township_operator", jurisdiction_code="0000
 
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def load_register(path: Path, projections: ProjectionDatabase, cipher: FieldCipher) -> int:
-    handler = register_handler(cipher)
-    batch: list[Any] = []
-    count = 0
-    for n, person in enumerate(read_register(path)):
-        envelopes = [
-            BeneficiaryRegistered(
-                beneficiary_id=f"b-{n:07d}",
-                citizen_id=CitizenId(person.citizen_id),
-                name=person.name,
-                village_code=person.village_code,
-                household_id=person.household_id,
-                phone=PhoneNo(person.phone) if person.phone else None,
-            )
-        ]
-        if person.card_account:
-            envelopes += _account_events(f"b-{n:07d}", person)
-        for event in envelopes:
-            batch.append(
-                new_envelope(
-                    event,
-                    event_id=new_event_id(AT),
-                    stream_id=f"beneficiary-b-{n:07d}",
-                    occurred_at=datetime(2024, 1, 1, tzinfo=UTC),
-                    actor=CLERK,
-                    correlation_id=uuid.uuid4(),
-                )
-            )
-        count += 1
-        if len(batch) >= 10_000:
-            async with projections.transaction() as conn:
-                await handler(conn, batch)
-            batch = []
-    if batch:
-        async with projections.transaction() as conn:
-            await handler(conn, batch)
-    return count
-
-
-def _account_events(beneficiary_id: str, person: Person) -> list[Event]:
-    """The declared account, verified (open), then frozen or closed as the synthetic
-    register says."""
-    events: list[Event] = [
-        CardAccountDeclared(
-            beneficiary_id=beneficiary_id,
-            bank_code=person.bank_code,
-            account_no=CardAccountNo(person.card_account),
-            holder_name=person.name,
-        ),
-        CardAccountVerified(beneficiary_id=beneficiary_id, verified_at=AT),
-    ]
-    if person.account_status == "frozen":
-        events.append(CardAccountFrozen(beneficiary_id=beneficiary_id, reason="银行冻结"))
-    elif person.account_status == "closed":
-        events.append(CardAccountClosed(beneficiary_id=beneficiary_id, reason="bank_closed"))
-    return events
 
 
 async def main() -> None:
@@ -150,7 +82,7 @@ async def main() -> None:
     projections = await ProjectionDatabase.open(f"sqlite:///{folder / 'registry.db'}")
     await projections.create_tables(TABLES)
     started = time.perf_counter()
-    people = await load_register(files.register, projections, cipher)
+    people = await seed_register_read_model(files.register, projections, cipher)
     loaded = time.perf_counter() - started
     if args.store == "sqlite":
         store: Any = await SqliteEventStore.open(folder / "events.db")

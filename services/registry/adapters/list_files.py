@@ -9,6 +9,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from services.registry.adapters.roster_files import RosterFileError, header_colu
 from services.registry.domain.roster_rows import Column
 
 MAX_BYTES = 100 * 2**20
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def file_hash(path: Path) -> str:
@@ -55,7 +57,17 @@ def list_ids(path: Path) -> Iterator[tuple[int, str]]:
                 "list_numeric_id",
                 f"第{line_no}行的身份证号码被存成了数字（丢失位数）：请将该列设置为文本格式",
             )
-        yield line_no, cells[column].strip().upper()
+        yield line_no, _the_id(cells, column)
+
+
+def _the_id(cells: Sequence[str], column: int) -> str:
+    """The row's ID: the ID column's, or, when a delivering department swapped columns on
+    this row, the one other cell shaped like an ID (checked as an ID later, like any)."""
+    text = cells[column].strip().upper()
+    if _ID_SHAPE.fullmatch(text):
+        return text
+    others = [c.strip().upper() for c in cells if _ID_SHAPE.fullmatch(c.strip().upper())]
+    return others[0] if len(others) == 1 else text
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
