@@ -15,7 +15,6 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 import infra.eventstore.sqlite as sqlite_store
 from bench.bus_probe import (
@@ -29,6 +28,7 @@ from bench.bus_probe import (
 from bench.sample_events import SampleEvents
 from contracts.events import BeneficiaryRegistered
 from contracts.topics import topic_of
+from infra.bus import faust_transport
 from infra.bus.consumer import IdempotentConsumer
 from infra.bus.faust_agents import bind_consumer, make_faust_app, running
 from infra.bus.kafka_publisher import KafkaPublisher
@@ -71,7 +71,8 @@ class Knobs:
             "producer_linger_ms": self.linger_ms,
             "relay_store_instance": self.relay_store,
             "sqlite_wait_for_append_poll_s": self.poll_interval,
-            "faust_consumer_fetch_max_wait_ms": self.fetch_max_wait_ms or "1500 (Faust's fixed)",
+            "faust_consumer_fetch_max_wait_ms": self.fetch_max_wait_ms
+            or faust_transport.FETCH_MAX_WAIT_MS,
             "faust_overrides": FAST_JOIN,
             "process_layout": "writer, relay and Faust agent as tasks of one process and loop",
         }
@@ -238,17 +239,7 @@ class Rig:
         await probe.committed(dict(message.headers)["event_id"].decode(), timeout=60)
 
 
-_create_worker_consumer = AIOKafkaConsumerThread._create_worker_consumer
-
-
 def _set_fetch_max_wait(milliseconds: int) -> None:
-    """Faust builds its aiokafka consumer with ``fetch_max_wait_ms=1500`` and no setting for
-    it; the local broker answers a fetch at the end of that wait rather than when a record
-    arrives, so the bench can shorten it (aiokafka reads the attribute when it starts)."""
-
-    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        consumer = _create_worker_consumer(self, *args, **kwargs)
-        consumer._fetch_max_wait_ms = milliseconds
-        return consumer
-
-    AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
+    """The consumer's fetch wait (``infra.bus.faust_transport.FETCH_MAX_WAIT_MS``): the local
+    broker answers a fetch at the end of that wait rather than when a record arrives."""
+    faust_transport.FETCH_MAX_WAIT_MS = milliseconds  # type: ignore[misc]

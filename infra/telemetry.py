@@ -9,6 +9,7 @@ through :func:`inject` and :func:`extract`.
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
+from typing import Final
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
@@ -19,6 +20,9 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
+
+_TRACEPARENT_LENGTH: Final = 55
+_FLAGS: Final = slice(53, 55)
 
 
 def configure_tracing(
@@ -43,6 +47,26 @@ def inject() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+def is_recording(provider: trace.TracerProvider | None = None) -> bool:
+    """Whether spans started now can be recorded: a real provider is installed (``provider``,
+    or else the global one). Without one, per-message spans are not worth building."""
+    provider = provider or trace.get_tracer_provider()
+    return not isinstance(provider, trace.NoOpTracerProvider | trace.ProxyTracerProvider)
+
+
+def is_sampled(carrier: Mapping[str, str]) -> bool:
+    """False only when ``carrier`` continues a trace its root chose not to sample (W3C
+    ``traceparent`` flags), so a child span would be dropped anyway; read without parsing
+    the whole context, since consumers ask once per message."""
+    parent = carrier.get("traceparent")
+    if parent is None or len(parent) < _TRACEPARENT_LENGTH:
+        return True
+    try:
+        return bool(int(parent[_FLAGS], 16) & 1)
+    except ValueError:
+        return True
 
 
 def extract(carrier: Mapping[str, str]) -> context.Context:

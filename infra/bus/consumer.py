@@ -29,7 +29,7 @@ from infra.eventstore.port import RecordedEvent
 from infra.projections.database import ProjectionDatabase
 from infra.projections.inbox import INBOX_TABLES, claim_batch
 from infra.service import ConsumerSpec
-from infra.telemetry import extract
+from infra.telemetry import extract, is_recording, is_sampled
 
 log = structlog.get_logger()
 
@@ -61,6 +61,7 @@ class IdempotentConsumer:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._backoff = backoff or failures.exponential_backoff()
+        self._provider = tracer_provider
         self._tracer = trace.get_tracer("onecard.consumer", tracer_provider=tracer_provider)
         self._handling = partial(handling, consumer=spec.name, tracer=self._tracer)
 
@@ -115,11 +116,16 @@ class IdempotentConsumer:
 
     @contextmanager
     def _batch_spans(self, items: Sequence[_Decoded]) -> Iterator[None]:
-        """One CONSUMER span per message, each continuing its own trace, around the batch."""
+        """One CONSUMER span per sampled message, each continuing its own trace, around the
+        batch. Nothing is built when no tracer provider records (no SDK installed) or for a
+        message whose trace was not sampled: its span would be dropped anyway."""
+        if not is_recording(self._provider):
+            yield
+            return
         spans = [
             self._tracer.start_span(
                 f"consume {item.record.event_type}",
-                context=extract(item.message.trace_headers()),
+                context=extract(headers),
                 kind=SpanKind.CONSUMER,
                 attributes={
                     "messaging.destination.name": item.message.topic,
@@ -129,6 +135,7 @@ class IdempotentConsumer:
                 },
             )
             for item in items
+            if is_sampled(headers := item.message.trace_headers())
         ]
         try:
             yield

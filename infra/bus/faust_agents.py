@@ -78,20 +78,31 @@ def bind_consumer(
     topics: Iterable[str],
     *,
     max_batch: int = 500,
-    within: float = 0.02,
+    within: float = 0.005,
 ) -> Any:
-    """Declare ``topics`` (raw bytes) and an agent ``on_<consumer>`` feeding ``consumer``."""
+    """Declare ``topics`` (raw bytes) and an agent ``on_<consumer>`` feeding ``consumer``.
+
+    ``take_events`` hands over what arrived within ``within`` seconds; while more messages
+    wait in the stream's buffer, the agent keeps what it has (holding a reference on each
+    message, so none is acknowledged) and takes the next ones, until it holds ``max_batch``
+    or more. A lone event is therefore handled after ``within`` at most, and a backlog in
+    large batches."""
     channel = app.topic(
         *topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
 
     async def agent(stream: Any) -> None:
+        held: list[Any] = []
         async for events in stream.take_events(max_=max_batch, within=within):
             for event in events:
                 event.message.incref()
-            await consumer.handle_batch([ConsumedMessage.of(event.message) for event in events])
-            for event in events:
+            held += events
+            if len(held) < max_batch and stream.channel.queue.qsize():
+                continue
+            await consumer.handle_batch([ConsumedMessage.of(event.message) for event in held])
+            for event in held:
                 await stream.ack(event)
+            held = []
 
     name = "on_" + consumer.name.replace("-", "_").replace(".", "_")
     return app.agent(channel, name=name)(agent)

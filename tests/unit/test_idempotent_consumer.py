@@ -88,3 +88,26 @@ async def test_each_message_gets_a_consumer_span_continuing_its_trace(harness) -
     assert format(span.parent.span_id, "016x") == parent_id
     assert span.attributes is not None
     assert span.attributes["messaging.destination.name"] == first.topic
+
+
+async def test_in_a_batch_only_sampled_traces_get_a_span(harness) -> None:
+    exporter, provider = InMemorySpanExporter(), TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    template = harness.consumer()
+    consumer = IdempotentConsumer(
+        spec=template.spec,
+        database=harness.database,
+        codec=CODEC,
+        dead_letters=template._dead_letters,
+        tracer_provider=provider,
+    )
+    await consumer.create_tables()
+    parent = "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"
+    first, second, *_ = await sample_messages()
+    sampled = replace(first, headers=[("traceparent", f"00-{parent}-01".encode())])
+    unsampled = replace(second, headers=[("traceparent", f"00-{parent}-00".encode())])
+    await consumer.handle_batch([sampled, unsampled])
+    (span,) = exporter.get_finished_spans()
+    assert span.attributes is not None
+    assert span.attributes["messaging.kafka.offset"] == first.offset
+    assert span.attributes["onecard.batch_size"] == 2
