@@ -170,3 +170,11 @@ def test_no_row_is_fed_after_the_roster_is_finished(bench: Bench) -> None:
     validator.finish()
     with pytest.raises(RuntimeError):
         validator.feed(line(1))
+
+
+def test_finishing_twice_gives_the_same_outcome(bench: Bench) -> None:
+    validator = bench.validator()
+    validator.feed(line(1))
+    validator.feed(line(2, phone=phone(1)))
+    assert validator.finish() == validator.finish()
+    assert validator.finish().summary.warned == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from string import Formatter
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from stdnum import luhn
 
 from services.registry.domain.citizen_id import check_character, make
 from services.registry.domain.roster_rows import Column, RosterLine
+from services.registry.domain.rule_codes import COLUMN_LABELS, catalogue
 from services.registry.domain.validation import (
     RosterSummary,
     RosterValidator,
@@ -463,3 +465,19 @@ def test_a_row_of_another_programme_is_rejected(bench: Bench) -> None:
 def test_every_problem_of_a_row_is_reported_not_only_the_first(bench: Bench) -> None:
     verdict = bench.one(line(1, name="", amount="abc", programme="别的补贴"))
     assert codes(verdict) == {"name_missing", "amount_not_number", "programme_mismatch"}
+
+
+# -- the catalogue ---------------------------------------------------------------------
+
+
+def test_rule_codes_are_unique_and_messages_name_their_column() -> None:
+    rules = catalogue()
+    assert len({rule.code for rule in rules}) == len(rules)
+    for rule in rules:
+        finding = rule.finding(**dict.fromkeys(_placeholders(rule.template), "1"))
+        if rule.column is not None:
+            assert finding.message.startswith(COLUMN_LABELS[rule.column] + "：")
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(template) if name}

@@ -42,7 +42,7 @@ class Rule:
     column: Column | None
     template: str
 
-    def finding(self, severity: Severity | None = None, **values: object) -> Finding:
+    def finding(self, severity: Severity | None = None, /, **values: object) -> Finding:
         text = self.template.format(**values) if values else self.template
         if self.column is not None:
             text = f"{COLUMN_LABELS[self.column]}：{text}"

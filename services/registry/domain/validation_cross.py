@@ -10,6 +10,7 @@ arrives; the earlier row, already judged, gets a warning at the end (``late``).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import Literal
 
@@ -33,10 +34,14 @@ class CrossRowChecks:
     ) -> None:
         self._line_of = line_of
         self._account_severity = shared_account
-        self._phone_severity = shared_phone
+        self._phone_severity: Severity | None = None if shared_phone == "ignore" else shared_phone
         self._first_with_id: dict[int, int] = {}
         self._first_with_account: dict[int, int] = {}
-        self._first_with_phone: dict[int, tuple[int, str]] = {}
+        self._first_with_phone: dict[int, int] = {}
+        self._household_hashes = array("q")
+        """By ordinal, the hash of the row's household (0: none), to tell a family sharing
+        a phone from strangers. Eight bytes a row instead of a tuple of fifty-six; equal
+        hashes of different households (odds 2⁻⁶⁴) would only hide a warning."""
         self.late: dict[int, list[Finding]] = {}
         """Warnings for earlier rows, by ordinal: at most one per rule and row."""
 
@@ -47,22 +52,26 @@ class CrossRowChecks:
             return None
         return rc.CITIZEN_ID_DUPLICATE.finding(first=self._line_of[first])
 
-    def shared(self, ordinal: int, account: str, phone: str, household: str) -> list[Finding]:
+    def shared(
+        self, ordinal: int, account: str, phone: str, household: str, findings: list[Finding]
+    ) -> None:
         """Another person earlier on this account or phone (of another household)."""
-        found = []
         first = self._first_with_account.setdefault(int("1" + account), ordinal)
         if first != ordinal:
-            found.append(self._pair(rc.ACCOUNT_SHARED, first, ordinal, self._account_severity))
-        if self._phone_severity == "ignore" or not phone:
-            return found
+            findings.append(self._pair(rc.ACCOUNT_SHARED, first, ordinal, self._account_severity))
+        if not phone or self._phone_severity is None:
+            return
         digits = phone if phone.isdigit() else "".join(c for c in phone if c.isdigit())
-        if len(digits) >= _MIN_PHONE_DIGITS and digits.isascii():
-            entry = (ordinal, household)
-            first, first_household = self._first_with_phone.setdefault(int("1" + digits), entry)
-            if first != ordinal and (not household or household != first_household):
-                severity: Severity = "reject" if self._phone_severity == "reject" else "warn"
-                found.append(self._pair(rc.PHONE_SHARED, first, ordinal, severity))
-        return found
+        if len(digits) < _MIN_PHONE_DIGITS or not digits.isascii():
+            return
+        household_hash = hash(household) if household else 0
+        hashes = self._household_hashes
+        if len(hashes) < ordinal:
+            hashes.frombytes(bytes(hashes.itemsize * (ordinal - len(hashes))))
+        hashes.append(household_hash)
+        first = self._first_with_phone.setdefault(int("1" + digits), ordinal)
+        if first != ordinal and (not household_hash or household_hash != hashes[first]):
+            findings.append(self._pair(rc.PHONE_SHARED, first, ordinal, self._phone_severity))
 
     def _pair(self, rule: rc.Rule, first: int, ordinal: int, severity: Severity) -> Finding:
         earlier = self.late.setdefault(first, [])

@@ -15,7 +15,6 @@ from services.registry.domain.validation_fields import (
     is_negative_number,
     is_plain_number,
     parse_decimal,
-    quick_fen,
 )
 from services.registry.domain.validation_programme import ProgrammeRules
 
@@ -71,7 +70,7 @@ class MoneyReader:
         scaled = None if programme.unit_standard is None else _scaled(programme.unit_standard)
         if scaled is not None:
             self._good_standards[""] = scaled
-        self._min_fen = programme.min_amount_fen
+        self._min_fen = max(programme.min_amount_fen, 1)  # never a zero amount
         self._max_fen = programme.max_amount_fen if programme.max_amount_fen is not None else -1
 
     def read(
@@ -83,26 +82,30 @@ class MoneyReader:
         checked in integer arithmetic; any other goes through ``read_in_detail``, which
         decides the same and says what is wrong.
         """
-        fen = quick_fen(amount)
         known = self._good_standards.get(standard)
+        whole, _, decimals = amount.partition(".")
+        units_whole, _, units_decimals = quantity.partition(".")
+        fen_digits, units_digits = whole + decimals, units_whole + units_decimals
         if (
-            fen is None
-            or known is None
-            or not quantity
-            or not is_plain_number(quantity)
-            or fen < self._min_fen
-            or 0 <= self._max_fen < fen
+            known is None
+            or not whole
+            or len(whole) > 20
+            or len(decimals) > 2
+            or not units_digits
+            or len(quantity) > 25
+            or not (fen_digits + units_digits).isdigit()
+            or not (fen_digits + units_digits).isascii()
         ):
             return self.read_in_detail(amount, quantity, standard, findings)
-        whole, _, decimals = quantity.partition(".")
-        units = int(whole + decimals)
-        if not units:
+        fen, units = int(fen_digits) * _POWERS[2 - len(decimals)], int(units_digits)
+        if not units or fen < self._min_fen or 0 <= self._max_fen < fen:
             return self.read_in_detail(amount, quantity, standard, findings)
         value, standard_units, standard_decimals = known
-        product, shift = units * standard_units, len(decimals) + standard_decimals - 2
-        expected = (
-            (product + _HALVES[shift]) // _POWERS[shift] if shift > 0 else product * _POWERS[-shift]
-        )
+        product, shift = units * standard_units, len(units_decimals) + standard_decimals - 2
+        if shift > 0:
+            expected = (product + _HALVES[shift]) // _POWERS[shift]  # half up, in integers
+        else:
+            expected = product * _POWERS[-shift]
         if expected != fen:
             findings.append(rc.AMOUNT_MISMATCH.finding(expected=yuan(expected), actual=yuan(fen)))
         return Decimal(quantity), value, fen

@@ -1,7 +1,7 @@
 """What validation asks of the rest of the registry: the register, the other rosters of the
 same programme and round, and the cross-check lists. The application implements these small
-ports over its read models (preloaded per township, so a lookup is a dict access);
-``validation_memory`` has in-memory versions for tests and benchmarks.
+ports over its read models (fetched ahead, per township or per chunk of lines, so that a
+lookup is a dict access); ``validation_memory`` has in-memory versions for tests and benches.
 """
 
 from __future__ import annotations

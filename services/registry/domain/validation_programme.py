@@ -71,7 +71,9 @@ class ProgrammeRules:
     """With a unit standard: an empty quantity is rejected (else it counts as one unit)."""
     min_amount_fen: int = 1
     max_amount_fen: int | None = None
-    list_policy: Mapping[str, ListAction] = field(default_factory=lambda: DEFAULT_LIST_POLICY)
+    list_policy: Mapping[str, ListAction] = field(
+        default_factory=lambda: DEFAULT_LIST_POLICY, hash=False
+    )
     shared_account: Literal["reject", "warn"] = "reject"
     shared_phone: ListAction = "warn"
     warnings: WarningRules = WarningRules()

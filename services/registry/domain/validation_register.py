@@ -1,6 +1,5 @@
 """The row rules that look the person up: in the register (name, deceased, card account
-belongs to this ID and is open), in the other rosters of the round (duplicate benefit), and
-on the cross-check lists (per the programme's policy)."""
+belongs to this ID and is open) and on the cross-check lists (per the programme's policy)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from services.registry.domain import rule_codes as rc
 from services.registry.domain.roster_rows import Column, Finding, RosterLine
-from services.registry.domain.validation_fields import CitizenIdReader, parse_card_account
+from services.registry.domain.validation_fields import parse_card_account
+from services.registry.domain.validation_ids import CitizenIdReader
 from services.registry.domain.validation_money import MoneyReader
 from services.registry.domain.validation_programme import ProgrammeRules
 
@@ -72,25 +73,24 @@ class RowReader:
         self._money = MoneyReader(programme)
 
     def read(self, line: RosterLine) -> RowReading:
-        cells, numeric, findings = line.cells, line.numeric, []
-        ident = self._ids.read(cells.get(_CITIZEN_ID, ""), bool(numeric) and _CITIZEN_ID in numeric)
+        get, numeric, findings = line.cells.get, line.numeric, []
+        ident = self._ids.read(get(_CITIZEN_ID, ""), _CITIZEN_ID in numeric)
         if isinstance(ident, Finding):
             findings.append(ident)
-        name = cells.get(_NAME, "")
+        name = get(_NAME, "")
         if not name:
             findings.append(rc.NAME_MISSING.finding())
-        parsed = parse_card_account(
-            cells.get(_CARD_ACCOUNT, ""), bool(numeric) and _CARD_ACCOUNT in numeric
-        )
-        account = None
-        if isinstance(parsed, Finding):
-            findings.append(parsed)
-        else:
-            account = parsed
-        money = self._money.read(
-            cells.get(_AMOUNT, ""), cells.get(_QUANTITY, ""), cells.get(_STANDARD, ""), findings
-        )
-        programme = cells.get(_PROGRAMME, "")
+        text = get(_CARD_ACCOUNT, "")
+        account: str | None = text
+        if numeric or not (12 <= len(text) <= 25 and text.isdigit() and text.isascii()):
+            parsed = parse_card_account(text, _CARD_ACCOUNT in numeric)  # the unusual cell
+            if isinstance(parsed, Finding):
+                findings.append(parsed)
+                account = None
+            else:
+                account = parsed
+        money = self._money.read(get(_AMOUNT, ""), get(_QUANTITY, ""), get(_STANDARD, ""), findings)
+        programme = get(_PROGRAMME, "")
         if programme and programme not in self._names and self._other_programme(programme):
             findings.append(rc.PROGRAMME_MISMATCH.finding(expected=self._programme.standard_name))
         if isinstance(ident, Finding):
@@ -98,6 +98,7 @@ class RowReader:
         citizen_id, born = ident
         if account is None or money is None:
             return findings, citizen_id, born, account, None
+        quantity, standard, amount_fen = money
         row = new_tuple(
             ParsedRow,
             (
@@ -105,12 +106,14 @@ class RowReader:
                 citizen_id,
                 name,
                 account,
-                cells.get(_BANK, ""),
+                get(_BANK, ""),
                 programme,
-                *money,
-                cells.get(_VILLAGE, ""),
-                cells.get(_PHONE, ""),
-                cells.get(_HOUSEHOLD, ""),
+                quantity,
+                standard,
+                amount_fen,
+                get(_VILLAGE, ""),
+                get(_PHONE, ""),
+                get(_HOUSEHOLD, ""),
                 born,
             ),
         )

@@ -40,10 +40,10 @@ class RowWarnings:
         self._rules = rules
         self._today = today
         self._born_by = (
-            None if rules.age_above is None else years_before(today, rules.age_above + 1)
+            date.min if rules.age_above is None else years_before(today, rules.age_above + 1)
         )
         days = rules.account_changed_within_days
-        self._changed_after = None if days is None else today - timedelta(days=days)
+        self._changed_after = date.max if days is None else today - timedelta(days=days)
 
     def check(
         self,
@@ -53,41 +53,40 @@ class RowWarnings:
         quantity: Decimal | None,
         findings: list[Finding],
     ) -> None:
+        """Warnings only: ``date.min`` and ``date.max`` stand for a rule turned off."""
         rules = self._rules
-        if self._born_by is not None and born <= self._born_by:
+        if born <= self._born_by:
             age = full_years(born, self._today)
             findings.append(rc.AGED_OVER.finding(age=age, limit=rules.age_above))
-        if (
-            self._changed_after is not None
-            and person is not None
-            and person.account_since is not None
-            and person.account_since > self._changed_after
-            and card_account == person.card_account
-        ):
-            since, days = person.account_since.isoformat(), rules.account_changed_within_days
-            findings.append(rc.ACCOUNT_RECENTLY_CHANGED.finding(since=since, days=days))
+        if person is not None:
+            since = person.account_since
+            recent = since is not None and since > self._changed_after
+            if recent and card_account == person.card_account:
+                days = rules.account_changed_within_days
+                findings.append(rc.ACCOUNT_RECENTLY_CHANGED.finding(since=since, days=days))
         limit = rules.max_quantity
         if limit is not None and quantity is not None and quantity > limit:
             findings.append(rc.QUANTITY_ABOVE_MAX.finding(quantity=quantity, limit=limit))
 
 
 class MedianWatch:
-    """Payable amounts per township; ``outliers`` names those above ``factor`` × median.
+    """Payable amounts per village, compared per township (the first 9 digits of the village
+    code) at the end; ``outliers`` names those above ``factor`` × median.
 
     Eight bytes per amount and per row number: a million rows hold 16 MB.
     """
 
     def __init__(self, rules: WarningRules) -> None:
         self._factor = rules.median_factor
-        self._min_rows = rules.median_min_rows
-        self._townships: dict[str, tuple[array[int], array[int]]] = {}
+        self._min_rows = max(rules.median_min_rows, 1)
+        self._villages: dict[str, tuple[array[int], array[int]]] = {}
 
-    def add(self, township: str, ordinal: int, amount_fen: int) -> None:
+    def add(self, village_code: str, ordinal: int, amount_fen: int) -> None:
         if self._factor is None:
             return
-        entry = self._townships.get(township)
+        entry = self._villages.get(village_code)
         if entry is None:
-            entry = self._townships[township] = (array("q"), array("q"))
+            entry = self._villages[village_code] = (array("q"), array("q"))
         entry[0].append(amount_fen)
         entry[1].append(ordinal)
 
@@ -96,18 +95,25 @@ class MedianWatch:
         factor = self._factor
         if factor is None:
             return
-        for amounts, ordinals in self._townships.values():
-            if len(amounts) < max(self._min_rows, 1):
+        townships: dict[str, list[tuple[array[int], array[int]]]] = {}
+        for village_code, entry in self._villages.items():
+            townships.setdefault(village_code[:9], []).append(entry)
+        for entries in townships.values():
+            amounts = array("q")
+            for village_amounts, _ in entries:
+                amounts.extend(village_amounts)
+            if len(amounts) < self._min_rows:
                 continue
             median = _median(amounts)
             above = int(factor * median)  # amounts are whole fen: above the floor is above
             shown = (median / 100).quantize(_CENT, ROUND_HALF_UP)
-            for amount, ordinal in zip(amounts, ordinals, strict=True):
-                if amount > above:
-                    finding = rc.AMOUNT_ABOVE_MEDIAN.finding(
-                        amount=yuan(amount), median=shown, factor=factor
-                    )
-                    yield ordinal, finding
+            for village_amounts, ordinals in entries:
+                for amount, ordinal in zip(village_amounts, ordinals, strict=True):
+                    if amount > above:
+                        finding = rc.AMOUNT_ABOVE_MEDIAN.finding(
+                            amount=yuan(amount), median=shown, factor=factor
+                        )
+                        yield ordinal, finding
 
 
 def _median(values: array[int]) -> Decimal:
