@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.envelope import Actor
 from contracts.pii import CitizenId, PhoneNo, PiiError
 from contracts.zones import SHANGHAI
 from infra.eventcodec import EventCodec
@@ -44,6 +45,22 @@ def registry_app(request: Request) -> RegistryApp:
 Registry = Annotated[RegistryApp, Depends(registry_app)]
 
 
+def request_context(
+    actor: Actor, idempotency_key: str | None, *, at: datetime | None = None
+) -> CommandContext:
+    """The context of a command from an HTTP request: the caller, now (or ``at``), the
+    request's correlation id and trace, and its Idempotency-Key (else a fresh one)."""
+    trace = inject()
+    return CommandContext(
+        actor=actor,
+        at=at or datetime.now(UTC),
+        correlation_id=current_correlation_uuid(),
+        idempotency_key=idempotency_key or str(uuid.uuid4()),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )
+
+
 class RegisterBeneficiaryBody(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
@@ -64,15 +81,7 @@ async def post_beneficiary(
 ) -> dict[str, object]:
     """Register a beneficiary (登记补贴对象). Retrying with the same Idempotency-Key is safe."""
     now = datetime.now(UTC)
-    trace = inject()
-    context = CommandContext(
-        actor=actor,
-        at=now,
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=idempotency_key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
+    context = request_context(actor, idempotency_key, at=now)
     try:
         command = _command(body, today=now.astimezone(SHANGHAI).date())
         result = await register_beneficiary(

@@ -18,14 +18,11 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Header, Path
 
-from contracts.envelope import Actor
 from contracts.pii import CardAccountNo, PhoneNo, PiiError
 from contracts.zones import local_date
 from infra.eventstore.port import AppendResult
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
-from infra.telemetry import inject
 from services.registry.application import beneficiary_commands as app
 from services.registry.application.context import CommandContext
 from services.registry.domain import beneficiary_commands as cmd
@@ -43,7 +40,7 @@ from services.registry.entrypoints.beneficiary_bodies import (
     VerifyBody,
 )
 from services.registry.entrypoints.beneficiary_view import view
-from services.registry.entrypoints.http import Registry
+from services.registry.entrypoints.http import Registry, request_context
 
 router = APIRouter(tags=["beneficiaries"])
 log = structlog.get_logger()
@@ -59,18 +56,6 @@ def _answering() -> Iterator[None]:
         yield
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
-
-
-def _context(actor: Actor, key: str | None, now: datetime) -> CommandContext:
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=now,
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
 
 
 async def _run(
@@ -132,7 +117,7 @@ async def patch_beneficiary(
         phone=phone,
         remove_phone="phone" in body.model_fields_set and body.phone is None,
     )
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     corrected = await _run(registry, app.correct_details, command, context)
     return {"beneficiary_id": beneficiary_id, "corrected": corrected}
 
@@ -149,7 +134,7 @@ async def post_card_account(
     command = cmd.DeclareCardAccount(
         beneficiary_id, body.bank_code, _account_no(body.account_no), body.holder_name
     )
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     declared = await _run(registry, app.declare_card_account, command, context)
     return {"beneficiary_id": beneficiary_id, "declared": declared}
 
@@ -173,7 +158,7 @@ async def post_application(
         body.reason,
         applied_by=actor.user_id,
     )
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     applied = await _run(registry, app.apply_card_account_change, command, context)
     return {"beneficiary_id": beneficiary_id, "application_id": application_id, "applied": applied}
 
@@ -203,7 +188,7 @@ async def post_review(
         reviewed_by=actor.user_id,
         reason=body.reason,
     )
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     reviewed = await _run(registry, app.review_card_account_change, command, context)
     return {
         "beneficiary_id": beneficiary_id,
@@ -228,7 +213,7 @@ async def post_verification(
         raise ApiError(422, "invalid_date", "核验时间不能晚于现在")
     command = cmd.VerifyCardAccount(beneficiary_id, verified_at)
     verified = await _run(
-        registry, app.verify_card_account, command, _context(actor, idempotency_key, now)
+        registry, app.verify_card_account, command, request_context(actor, idempotency_key, at=now)
     )
     return {"beneficiary_id": beneficiary_id, "verified": verified}
 
@@ -242,7 +227,7 @@ async def post_freeze(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     command = cmd.FreezeCardAccount(beneficiary_id, body.reason)
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     frozen = await _run(registry, app.freeze_card_account, command, context)
     return {"beneficiary_id": beneficiary_id, "frozen": frozen}
 
@@ -256,7 +241,7 @@ async def post_unfreeze(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     command = cmd.UnfreezeCardAccount(beneficiary_id, body.reason)
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     unfrozen = await _run(registry, app.unfreeze_card_account, command, context)
     return {"beneficiary_id": beneficiary_id, "unfrozen": unfrozen}
 
@@ -271,7 +256,7 @@ async def post_closure(
 ) -> dict[str, object]:
     """Close the account (duplicate_card, bank_closed, holder_request, other + note)."""
     command = cmd.CloseCardAccount(beneficiary_id, body.reason, body.note)
-    context = _context(actor, idempotency_key, datetime.now(UTC))
+    context = request_context(actor, idempotency_key)
     closed = await _run(registry, app.close_card_account, command, context)
     return {"beneficiary_id": beneficiary_id, "closed": closed}
 
@@ -290,7 +275,7 @@ async def post_reverification(
     year = body.year if body is not None and body.year is not None else today.year
     command = cmd.ReverifyBeneficiary(beneficiary_id, year, today)
     reverified = await _run(
-        registry, app.reverify_beneficiary, command, _context(actor, idempotency_key, now)
+        registry, app.reverify_beneficiary, command, request_context(actor, idempotency_key, at=now)
     )
     return {"beneficiary_id": beneficiary_id, "year": year, "reverified": reverified}
 
@@ -307,7 +292,7 @@ async def post_death(
     now = datetime.now(UTC)
     command = cmd.RecordDeath(beneficiary_id, body.died_on, body.source, local_date(now))
     recorded = await _run(
-        registry, app.record_death, command, _context(actor, idempotency_key, now)
+        registry, app.record_death, command, request_context(actor, idempotency_key, at=now)
     )
     return {"beneficiary_id": beneficiary_id, "recorded": recorded}
 
@@ -326,6 +311,6 @@ async def post_move_out(
         beneficiary_id, body.moved_on, body.destination_code, local_date(now)
     )
     recorded = await _run(
-        registry, app.record_move_out, command, _context(actor, idempotency_key, now)
+        registry, app.record_move_out, command, request_context(actor, idempotency_key, at=now)
     )
     return {"beneficiary_id": beneficiary_id, "recorded": recorded}

@@ -6,30 +6,26 @@ Money comes as text or integers, never floats: unit standards as decimal strings
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
-from contracts.envelope import Actor
 from contracts.fields import Fen
 from contracts.zones import SHANGHAI
 from infra.eventstore.port import WrongExpectedVersion
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid
 from infra.http.errors import HTTP_MESSAGES, ApiError
-from infra.telemetry import inject
 from services.registry.application import catalogue
 from services.registry.application.context import CommandContext
 from services.registry.domain import divisions, programme
 from services.registry.domain import programme_refusals as refusals
 from services.registry.domain.refusals import Refused
-from services.registry.entrypoints.http import Registry
+from services.registry.entrypoints.http import Registry, request_context
 
 router = APIRouter(tags=["catalogue"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -119,7 +115,7 @@ async def post_programme(
     body: DefineProgrammeBody, registry: Registry, actor: CurrentActor, key: IdempotencyKey = None
 ) -> dict[str, object]:
     """Define a programme (设立补贴项目) as version 1. Retrying with the same key is safe."""
-    context = _context(actor, key)
+    context = request_context(actor, key)
     with _answering():
         command = programme.DefineProgramme(body.code, body.terms(), _today(context))
         done = await catalogue.define_programme(
@@ -138,7 +134,7 @@ async def put_programme(
 ) -> dict[str, object]:
     """Revise a programme (修订): the full new terms and the reason; they become the next
     version, and rounds drafted under earlier versions keep theirs."""
-    context = _context(actor, key)
+    context = request_context(actor, key)
     with _answering():
         command = programme.ReviseProgramme(code, body.terms(), body.reason, _today(context))
         done = await catalogue.revise_programme(
@@ -156,7 +152,7 @@ async def retire_programme(
     key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Retire a programme (停止执行): it takes no new rosters."""
-    context = _context(actor, key)
+    context = request_context(actor, key)
     with _answering():
         command = programme.RetireProgramme(code, body.reason, _today(context))
         done = await catalogue.retire_programme(
@@ -196,7 +192,7 @@ async def post_divisions(
     key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Register townships and villages of a county (登记乡镇、村); all or none."""
-    context = _context(actor, key)
+    context = request_context(actor, key)
     entries = tuple(divisions.DivisionEntry(d.code, d.name) for d in body.divisions)
     command = divisions.RegisterDivisions(
         body.county_code, entries, _today(context), body.county_name
@@ -234,18 +230,6 @@ async def get_division(
         "parent": divisions.parent(code),
         "children": [{"code": c, "name": n} for c, n in children],
     }
-
-
-def _context(actor: Actor, key: str | None) -> CommandContext:
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=datetime.now(UTC),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
 
 
 def _today(context: CommandContext) -> date:

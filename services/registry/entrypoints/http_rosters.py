@@ -13,7 +13,6 @@ import io
 import tempfile
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -21,12 +20,9 @@ from fastapi import APIRouter, Header, Path, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.envelope import Actor
 from contracts.zones import local_date
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
-from infra.telemetry import inject
 from services.registry.adapters.roster_export import (
     template_csv,
     write_rejected_rows,
@@ -58,7 +54,7 @@ from services.registry.domain.roster import (
     WithdrawRoster,
 )
 from services.registry.domain.roster_rows import Column
-from services.registry.entrypoints.http import Registry
+from services.registry.entrypoints.http import Registry, request_context
 
 router = APIRouter(tags=["rosters"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -126,18 +122,6 @@ def _jobs(request: Request) -> dict[str, ImportJob]:
     return jobs
 
 
-def _context(actor: Actor, key: str | None) -> CommandContext:
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=datetime.now(UTC),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
-
-
 @router.get("/rosters/template.xlsx", response_class=Response)
 async def get_template_xlsx() -> Response:
     """The roster template (发放清册模板) with the standard Chinese headers."""
@@ -175,7 +159,7 @@ async def post_roster(
             store=registry.store,
             codec=registry.codec,
             command=command,
-            context=_context(actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
@@ -264,7 +248,7 @@ async def post_import(
         _discard(path)
         raise
     job = ImportJob(uuid.uuid4().hex, roster_id, file.filename or "roster")
-    context = _context(actor, f"import/{roster_id}/{source.content_hash}")
+    context = request_context(actor, f"import/{roster_id}/{source.content_hash}")
 
     async def run() -> None:
         try:
@@ -365,7 +349,7 @@ async def post_removal(
             store=registry.store,
             codec=registry.codec,
             command=command,
-            context=_context(actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
@@ -385,7 +369,7 @@ async def post_submission(
             store=registry.store,
             codec=registry.codec,
             command=SubmitRoster(roster_id),
-            context=_context(actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
@@ -405,7 +389,7 @@ async def post_withdrawal(
             store=registry.store,
             codec=registry.codec,
             command=WithdrawRoster(roster_id, body.reason),
-            context=_context(actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     except Refused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
@@ -470,7 +454,7 @@ async def post_row(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Enter one row (逐行录入); it is validated at once and its findings answered."""
-    context = _context(actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     try:
         state = await _draft_state(registry, roster_id)
         await registry.projections.create_tables(TABLES)
@@ -499,7 +483,7 @@ async def put_row(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Correct one row with a reason (更正); it is validated again."""
-    context = _context(actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     try:
         state = await _draft_state(registry, roster_id)
         await registry.projections.create_tables(TABLES)
