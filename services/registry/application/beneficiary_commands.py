@@ -11,6 +11,7 @@ from __future__ import annotations
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
 from services.registry.application.context import CommandContext
+from services.registry.application.streams import append_decided, load_state
 from services.registry.domain.beneficiary import Beneficiary, evolve
 from services.registry.domain.beneficiary_commands import (
     ApplyCardAccountChange,
@@ -33,26 +34,15 @@ async def load_beneficiary(
     store: EventStore, codec: EventCodec, beneficiary_id: str
 ) -> tuple[Beneficiary | None, int]:
     """The beneficiary's state and its stream's version."""
-    records = await store.read_stream(f"beneficiary-{beneficiary_id}")
-    state: Beneficiary | None = None
-    for record in records:
-        state = evolve(state, codec.decode(record).event)
-    return state, len(records)
+    return await load_state(store, codec, f"beneficiary-{beneficiary_id}", evolve)
 
 
 async def _handle(
     store: EventStore, codec: EventCodec, context: CommandContext, command: BeneficiaryCommand
 ) -> AppendResult | None:
     state, version = await load_beneficiary(store, codec, command.beneficiary_id)
-    events = decide(command, state)
-    if not events:
-        return None
     stream_id = f"beneficiary-{command.beneficiary_id}"
-    stored = [
-        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
-        for i, event in enumerate(events)
-    ]
-    return await store.append(stream_id, stored, expected_version=version)
+    return await append_decided(store, codec, context, stream_id, decide(command, state), version)
 
 
 async def correct_details(

@@ -7,17 +7,17 @@ account and phone rules, which compare whole files, run on imports only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from contracts.base import Event
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import AppendResult, EventStore
+from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import fetch_register
 from services.registry.application.context import CommandContext
 from services.registry.application.import_roster import Checks, ChunkPorts, row_of
 from services.registry.application.roster_commands import load_roster
+from services.registry.application.streams import append_decided
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain import rule_codes
 from services.registry.domain.events import (
@@ -51,7 +51,7 @@ async def enter_row(
     events = decide_import(
         ImportRows(roster_id, f"row-{context.idempotency_key}"[:64], [row]), state
     )
-    await _append(store, codec, context, roster_id, events, version)
+    await append_decided(store, codec, context, f"roster-{roster_id}", events, version)
     return row
 
 
@@ -76,7 +76,7 @@ async def correct_row(
         raise refuse.no_such_row(row_no)
     row = await _judged(store, codec, projections, cipher, roster_id, row_no, cells, checks)
     events = decide_correction(CorrectRow(roster_id, row, reason), state)
-    await _append(store, codec, context, roster_id, events, version)
+    await append_decided(store, codec, context, f"roster-{roster_id}", events, version)
     return row
 
 
@@ -134,21 +134,3 @@ async def _rows_of(store: EventStore, codec: EventCodec, roster_id: str) -> dict
         for row_no, row in sorted(rows.items(), reverse=True)
         if row.beneficiary_id is not None and row.verdict != "rejected"
     }
-
-
-async def _append(
-    store: EventStore,
-    codec: EventCodec,
-    context: CommandContext,
-    roster_id: str,
-    events: Sequence[Event],
-    version: int,
-) -> AppendResult | None:
-    if not events:
-        return None
-    stream_id = f"roster-{roster_id}"
-    stored = [
-        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
-        for i, event in enumerate(events)
-    ]
-    return await store.append(stream_id, stored, expected_version=version)

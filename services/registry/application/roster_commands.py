@@ -11,6 +11,7 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, AppendResult, EventStore
 from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import round_stream
+from services.registry.application.streams import append_decided, load_state
 from services.registry.domain.events import RosterJoinedRound
 from services.registry.domain.roster import (
     DraftRoster,
@@ -32,11 +33,7 @@ async def load_roster(
     store: EventStore, codec: EventCodec, roster_id: str
 ) -> tuple[Roster | None, int]:
     """The roster's state and its stream's version."""
-    records = await store.read_stream(f"roster-{roster_id}")
-    state: Roster | None = None
-    for record in records:
-        state = evolve(state, codec.decode(record).event)
-    return state, len(records)
+    return await load_state(store, codec, f"roster-{roster_id}", evolve)
 
 
 async def _handle(
@@ -47,15 +44,8 @@ async def _handle(
     decide: Callable[[C, Roster | None], Sequence[Event]],
 ) -> AppendResult | None:
     state, version = await load_roster(store, codec, command.roster_id)
-    events = decide(command, state)
-    if not events:
-        return None
     stream_id = f"roster-{command.roster_id}"
-    stored = [
-        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
-        for i, event in enumerate(events)
-    ]
-    return await store.append(stream_id, stored, expected_version=version)
+    return await append_decided(store, codec, context, stream_id, decide(command, state), version)
 
 
 async def draft_roster(
