@@ -19,6 +19,7 @@ from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.entrypoints.http import RegistryApp, router
 from services.registry.entrypoints.http_beneficiaries import router as beneficiaries_router
 from services.registry.entrypoints.http_catalogue import router as catalogue_router
+from services.registry.entrypoints.http_rosters import ImportJobs
 from services.registry.entrypoints.http_rosters import router as rosters_router
 
 NAME: Final = "registry"
@@ -33,6 +34,7 @@ def build(deps: ServiceDeps) -> ServiceParts:
     app.include_router(rosters_router)
     cipher = make_cipher(deps.settings)
     codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
+    app.state.roster_jobs = ImportJobs()
     app.state.registry = RegistryApp(
         store=deps.store, codec=codec, index=cipher, projections=deps.projections
     )

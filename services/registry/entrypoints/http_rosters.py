@@ -117,8 +117,12 @@ class ImportJob:
         return answer
 
 
-def _jobs(request: Request) -> dict[str, ImportJob]:
-    jobs: dict[str, ImportJob] = request.app.state.__dict__.setdefault("roster_jobs", {})
+ImportJobs = dict[str, ImportJob]
+"""The import jobs this process runs, by id (``app.state.roster_jobs``, set by bootstrap)."""
+
+
+def _jobs(request: Request) -> ImportJobs:
+    jobs: ImportJobs = request.app.state.roster_jobs
     return jobs
 
 
