@@ -8,6 +8,8 @@ appended in one append at the end: a file that fails half-way stores nothing.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -142,8 +144,8 @@ async def import_roster_file(
     encoded: list[NewEvent] = []
     pending: list[RosterRow] = []
     rejected: list[tuple[int, tuple[str, ...]]] = []
-    row_no = roster.next_row_no
-    row_of_line: dict[int, int] = {}
+    first_row_no = row_no = roster.next_row_no
+    lines_fed = array("q")  # the file's line numbers in feed order (increasing): 8 bytes a row
     replaced: dict[int, int] = {}
     done = 0
     for chunk in _chunks(source.lines(), CHUNK):
@@ -153,7 +155,7 @@ async def import_roster_file(
         for line in chunk:
             verdict = validator.feed(line)
             row = row_of(row_no, line, verdict, register.current)
-            row_of_line[line.line_no] = row_no
+            lines_fed.append(line.line_no)
             if line.get(Column.ROW_NO).strip():
                 replaced[row_no] = _row_number(line)
             row_no += 1
@@ -176,7 +178,7 @@ async def import_roster_file(
         )
     outcome = validator.finish()
     late = {
-        row_of_line[line_no]: tuple(finding.rule for finding in findings)
+        first_row_no + bisect_left(lines_fed, line_no): tuple(f.rule for f in findings)
         for line_no, findings in outcome.late.items()
     }
     for event in close_import(
