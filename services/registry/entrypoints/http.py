@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
@@ -45,6 +47,16 @@ def registry_app(request: Request) -> RegistryApp:
 Registry = Annotated[RegistryApp, Depends(registry_app)]
 
 
+@contextmanager
+def answering() -> Iterator[None]:
+    """A command's refusal as the service's error shape (its status, code and Chinese
+    message); nothing was stored."""
+    try:
+        yield
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+
+
 def request_context(
     actor: Actor, idempotency_key: str | None, *, at: datetime | None = None
 ) -> CommandContext:
@@ -82,7 +94,7 @@ async def post_beneficiary(
     """Register a beneficiary (登记补贴对象). Retrying with the same Idempotency-Key is safe."""
     now = datetime.now(UTC)
     context = request_context(actor, idempotency_key, at=now)
-    try:
+    with answering():
         command = _command(body, today=now.astimezone(SHANGHAI).date())
         result = await register_beneficiary(
             store=registry.store,
@@ -91,8 +103,6 @@ async def post_beneficiary(
             command=command,
             context=context,
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return {"beneficiary_id": body.beneficiary_id, "registered": result is not None}
 
 

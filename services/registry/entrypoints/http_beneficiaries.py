@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -26,7 +25,6 @@ from infra.http.errors import ApiError
 from services.registry.application import beneficiary_commands as app
 from services.registry.application.context import CommandContext
 from services.registry.domain import beneficiary_commands as cmd
-from services.registry.domain.refusals import Refused
 from services.registry.entrypoints.beneficiary_bodies import (
     AccountBody,
     ApplicationBody,
@@ -40,7 +38,7 @@ from services.registry.entrypoints.beneficiary_bodies import (
     VerifyBody,
 )
 from services.registry.entrypoints.beneficiary_view import view
-from services.registry.entrypoints.http import Registry, request_context
+from services.registry.entrypoints.http import Registry, answering, request_context
 
 router = APIRouter(tags=["beneficiaries"])
 log = structlog.get_logger()
@@ -50,19 +48,11 @@ ApplicationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 Handler = Callable[..., Awaitable[AppendResult | None]]
 
 
-@contextmanager
-def _answering() -> Iterator[None]:
-    try:
-        yield
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
-
-
 async def _run(
     registry: Registry, handler: Handler, command: object, context: CommandContext
 ) -> bool:
     """Whether the command appended anything (False: it was already done)."""
-    with _answering():
+    with answering():
         result = await handler(
             store=registry.store, codec=registry.codec, command=command, context=context
         )

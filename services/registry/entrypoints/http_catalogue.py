@@ -25,7 +25,7 @@ from services.registry.application.context import CommandContext
 from services.registry.domain import divisions, programme
 from services.registry.domain import programme_refusals as refusals
 from services.registry.domain.refusals import Refused
-from services.registry.entrypoints.http import Registry, request_context
+from services.registry.entrypoints.http import Registry, answering, request_context
 
 router = APIRouter(tags=["catalogue"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -240,9 +240,8 @@ def _today(context: CommandContext) -> date:
 def _answering() -> Iterator[None]:
     """Refusals and lost races as the service's error shape; nothing was stored."""
     try:
-        yield
-    except Refused as refused:
-        raise _api_error(refused) from None
+        with answering():
+            yield
     except WrongExpectedVersion:
         raise ApiError(409, *HTTP_MESSAGES[409]) from None
 

@@ -54,7 +54,7 @@ from services.registry.domain.roster import (
     WithdrawRoster,
 )
 from services.registry.domain.roster_rows import Column
-from services.registry.entrypoints.http import Registry, request_context
+from services.registry.entrypoints.http import Registry, answering, request_context
 
 router = APIRouter(tags=["rosters"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -146,7 +146,7 @@ async def post_roster(
     body: DraftBody, registry: Registry, actor: CurrentActor, idempotency_key: IdempotencyKey = None
 ) -> dict[str, object]:
     """Draft a roster of one programme (at its current catalogue version), township, round."""
-    try:
+    with answering():
         record = await load_programme(
             store=registry.store, codec=registry.codec, code=body.programme_code
         )
@@ -165,8 +165,6 @@ async def post_roster(
             command=command,
             context=request_context(actor, idempotency_key),
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return {
         "roster_id": body.roster_id,
         "programme_version": record.programme.version,
@@ -348,15 +346,13 @@ async def post_removal(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     command = RemoveRow(roster_id, row_no, body.reason)
-    try:
+    with answering():
         result = await remove_row(
             store=registry.store,
             codec=registry.codec,
             command=command,
             context=request_context(actor, idempotency_key),
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return {"roster_id": roster_id, "row_no": row_no, "removed": result is not None}
 
 
@@ -368,15 +364,13 @@ async def post_submission(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Submit the roster for public notice (提交公示): every row must have passed."""
-    try:
+    with answering():
         result = await submit_roster(
             store=registry.store,
             codec=registry.codec,
             command=SubmitRoster(roster_id),
             context=request_context(actor, idempotency_key),
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return {"roster_id": roster_id, "submitted": result is not None}
 
 
@@ -388,15 +382,13 @@ async def post_withdrawal(
     actor: CurrentActor,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
-    try:
+    with answering():
         result = await withdraw_roster(
             store=registry.store,
             codec=registry.codec,
             command=WithdrawRoster(roster_id, body.reason),
             context=request_context(actor, idempotency_key),
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return {"roster_id": roster_id, "withdrawn": result is not None}
 
 
@@ -459,7 +451,7 @@ async def post_row(
 ) -> dict[str, object]:
     """Enter one row (逐行录入); it is validated at once and its findings answered."""
     context = request_context(actor, idempotency_key)
-    try:
+    with answering():
         state = await _draft_state(registry, roster_id)
         await registry.projections.create_tables(TABLES)
         row = await enter_row(
@@ -472,8 +464,6 @@ async def post_row(
             checks=await _checks_for(registry, state, context),
             context=context,
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return _row_view(row)
 
 
@@ -488,7 +478,7 @@ async def put_row(
 ) -> dict[str, object]:
     """Correct one row with a reason (更正); it is validated again."""
     context = request_context(actor, idempotency_key)
-    try:
+    with answering():
         state = await _draft_state(registry, roster_id)
         await registry.projections.create_tables(TABLES)
         row = await correct_row(
@@ -503,6 +493,4 @@ async def put_row(
             checks=await _checks_for(registry, state, context),
             context=context,
         )
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
     return _row_view(row)
