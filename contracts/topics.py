@@ -28,8 +28,14 @@ from contracts.events import (
     PaymentNoticeSent,
     PaymentSucceeded,
     PublicNoticeCompleted,
+    PublicNoticeHalted,
+    PublicNoticeStarted,
     ReturnedToTreasury,
+    RosterLevelApproved,
+    RosterRowsSubmitted,
+    RosterSentBack,
     RosterSubmitted,
+    WorkingDayScheduleEntered,
 )
 from contracts.versioning import UnknownEventType
 
@@ -63,9 +69,25 @@ TOPICS: Final[tuple[Topic, ...]] = (
             BeneficiaryMovedOut,
         ),
     ),
-    Topic("onecard.registry.rosters", "registry", "roster_id", (RosterSubmitted,)),
-    Topic("onecard.approval.rosters", "approval", "roster_id", (BatchApproved,)),
-    Topic("onecard.publicity.notices", "publicity", "roster_id", (PublicNoticeCompleted,)),
+    Topic(
+        "onecard.registry.rosters",
+        "registry",
+        "roster_id",
+        (RosterRowsSubmitted, RosterSubmitted),
+    ),
+    Topic(
+        "onecard.approval.rosters",
+        "approval",
+        "roster_id",
+        (RosterLevelApproved, RosterSentBack, BatchApproved),
+    ),
+    Topic(
+        "onecard.publicity.notices",
+        "publicity",
+        "roster_id",
+        (PublicNoticeStarted, PublicNoticeHalted, PublicNoticeCompleted),
+    ),
+    Topic("onecard.publicity.calendar", "publicity", "year", (WorkingDayScheduleEntered,)),
     Topic(
         "onecard.payout.payments",
         "payout",

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from typing import Final
 
-from contracts.events.approval import BatchApproved
+from contracts.events.approval import (
+    BatchApproved,
+    RosterLevelApproved,
+    RosterSentBack,
+    batch_approved_v1_to_v2,
+)
 from contracts.events.notify import PaymentNoticeSent
 from contracts.events.payout import PaymentFailed, PaymentSucceeded, ReturnedToTreasury
-from contracts.events.publicity import PublicNoticeCompleted
+from contracts.events.publicity import (
+    PublicNoticeCompleted,
+    PublicNoticeHalted,
+    PublicNoticeStarted,
+    WorkingDayScheduleEntered,
+    public_notice_completed_v1_to_v2,
+)
 from contracts.events.registry import (
     BeneficiaryDeceased,
     BeneficiaryDetailsCorrected,
@@ -23,11 +34,18 @@ from contracts.events.registry import (
     CardAccountFrozen,
     CardAccountUnfrozen,
     CardAccountVerified,
+    RosterRowsSubmitted,
     RosterSubmitted,
+    SubmittedRow,
+    roster_submitted_v1_to_v2,
 )
 from contracts.versioning import EventRegistry, Upcaster
 
-UPCASTERS: Final[dict[tuple[str, int], Upcaster]] = {}
+UPCASTERS: Final[dict[tuple[str, int], Upcaster]] = {
+    ("RosterSubmitted", 1): roster_submitted_v1_to_v2,
+    ("PublicNoticeCompleted", 1): public_notice_completed_v1_to_v2,
+    ("BatchApproved", 1): batch_approved_v1_to_v2,
+}
 
 EVENTS: Final = EventRegistry(
     [
@@ -40,9 +58,15 @@ EVENTS: Final = EventRegistry(
         CardAccountClosed,
         BeneficiaryDeceased,
         BeneficiaryMovedOut,
+        RosterRowsSubmitted,
         RosterSubmitted,
+        RosterLevelApproved,
+        RosterSentBack,
         BatchApproved,
+        PublicNoticeStarted,
+        PublicNoticeHalted,
         PublicNoticeCompleted,
+        WorkingDayScheduleEntered,
         PaymentSucceeded,
         PaymentFailed,
         ReturnedToTreasury,
@@ -68,6 +92,13 @@ __all__ = [
     "PaymentNoticeSent",
     "PaymentSucceeded",
     "PublicNoticeCompleted",
+    "PublicNoticeHalted",
+    "PublicNoticeStarted",
     "ReturnedToTreasury",
+    "RosterLevelApproved",
+    "RosterRowsSubmitted",
+    "RosterSentBack",
     "RosterSubmitted",
+    "SubmittedRow",
+    "WorkingDayScheduleEntered",
 ]

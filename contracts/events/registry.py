@@ -14,9 +14,10 @@ happens to the beneficiary.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.base import Event
 from contracts.fields import Code, Count, Fen, Id, Text
@@ -157,16 +158,65 @@ class BeneficiaryMovedOut(Event):
     destination_code: Code
 
 
+class SubmittedRow(BaseModel):
+    """One payable row of a submitted roster: who is paid, into which account, how much.
+
+    The row as the registry validated it and matched it to the register: the card account is
+    the one the beneficiary declared (or the row's own, when the row named another). Amounts
+    in fen; the quantity as a decimal (mu, head, person) exactly as submitted.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    row_no: Count
+    beneficiary_id: Id
+    citizen_id: CitizenId
+    name: Text
+    village_code: Code
+    village: Text
+    """The village (and group) as the roster wrote it, for display."""
+    quantity: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] | None = None
+    standard_fen: Fen | None = None
+    amount_fen: Fen
+    bank_code: Code
+    account_no: CardAccountNo
+    warnings: tuple[Code, ...] = ()
+    """Warning rules (预警规则) the row tripped and a clerk accepted."""
+
+
+class RosterRowsSubmitted(Event):
+    """One part of the rows of a roster being submitted (at most ``MAX_ROWS_PER_PART``).
+
+    Guarantees: appended in the same append as the ``RosterSubmitted`` that follows it, parts
+    numbered from 1 without gaps; together the parts of one submission hold every payable row
+    exactly once. A later submission of the same roster (after a send-back) replaces them.
+    """
+
+    event_type = "RosterRowsSubmitted"
+    schema_version = 1
+
+    roster_id: Id
+    submission_no: Annotated[int, Field(strict=True, ge=1)]
+    part: Annotated[int, Field(strict=True, ge=1)]
+    rows: Annotated[tuple[SubmittedRow, ...], Field(min_length=1, max_length=1000)]
+
+
+MAX_ROWS_PER_PART: Final = 1000
+"""Rows per ``RosterRowsSubmitted``: keeps one Kafka message well under a megabyte."""
+
+
 class RosterSubmitted(Event):
     """A township submitted a validated roster of one programme and one round.
 
     Guarantees: every row passed automatic validation; ``total_fen`` is the exact sum of the
-    ``row_count`` rows. The roster is frozen from here: a correction is a new submission after
-    it is sent back.
+    ``row_count`` rows, published in ``parts`` ``RosterRowsSubmitted`` events of the same
+    ``submission_no`` just before this one. The roster is frozen from here: a correction is a
+    new submission (the next ``submission_no``) after it is sent back. ``prepared_by`` names
+    every user who drafted, imported, typed or corrected its rows: none of them may approve it.
     """
 
     event_type = "RosterSubmitted"
-    schema_version = 1
+    schema_version = 2
 
     roster_id: Id
     programme_code: Code
@@ -174,3 +224,11 @@ class RosterSubmitted(Event):
     round_id: Id
     row_count: Count
     total_fen: Fen
+    submission_no: Annotated[int, Field(strict=True, ge=1)]
+    parts: Count
+    prepared_by: tuple[Annotated[str, StringConstraints(min_length=1, max_length=128)], ...]
+
+
+def roster_submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 carried no rows and no preparers: a first submission whose rows were not published."""
+    return {**data, "submission_no": 1, "parts": 0, "prepared_by": []}

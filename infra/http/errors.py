@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from infra.identity.permissions import Forbidden
+
 HTTP_MESSAGES = {
     400: ("bad_request", "请求有误"),
     401: ("unauthenticated", "请先登录"),
@@ -42,11 +44,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Forbidden, _forbidden)
 
 
 async def _api_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return JSONResponse(error_body(error.code, error.message), status_code=error.status)
+
+
+async def _forbidden(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Forbidden)
+    return JSONResponse(error_body(error.code, error.message), status_code=403)
 
 
 async def _invalid_request(_: Request, error: Exception) -> JSONResponse:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from hypothesis import strategies as st
 
@@ -26,8 +27,15 @@ from contracts.events import (
     PaymentNoticeSent,
     PaymentSucceeded,
     PublicNoticeCompleted,
+    PublicNoticeHalted,
+    PublicNoticeStarted,
     ReturnedToTreasury,
+    RosterLevelApproved,
+    RosterRowsSubmitted,
+    RosterSentBack,
     RosterSubmitted,
+    SubmittedRow,
+    WorkingDayScheduleEntered,
 )
 from infra.pii import CipherName, DataKey, FieldCipher, UnknownKey
 from infra.pii.keys import INDEX_FOR_CIPHER, KEY_BYTES, IndexName
@@ -48,13 +56,30 @@ PERSON = BeneficiaryRegistered(
 CARD = CardAccountDeclared(
     beneficiary_id="b-1", bank_code="ABC", account_no=ACCOUNT_NO, holder_name="阿依古丽"
 )
+ROW = SubmittedRow(
+    row_no=1,
+    beneficiary_id="b-1",
+    citizen_id=CITIZEN_ID,
+    name="阿依古丽",
+    village_code="650102001001",
+    village="红星村一组",
+    quantity=Decimal("12.5"),
+    standard_fen=4_938,
+    amount_fen=61_725,
+    bank_code="ABC",
+    account_no=ACCOUNT_NO,
+)
+ROWS = RosterRowsSubmitted(roster_id="r-1", submission_no=1, part=1, rows=(ROW,))
 ROSTER = RosterSubmitted(
     roster_id="r-1",
     programme_code="GDLS",
     township_code="650102001",
     round_id="2025-1",
-    row_count=2,
-    total_fen=123_456,
+    row_count=1,
+    total_fen=61_725,
+    submission_no=1,
+    parts=1,
+    prepared_by=("u-7",),
 )
 LIFECYCLE: tuple[Event, ...] = (
     BeneficiaryDetailsCorrected(
@@ -77,9 +102,53 @@ SAMPLES: tuple[Event, ...] = (
     PERSON,
     CARD,
     *LIFECYCLE,
+    ROWS,
     ROSTER,
-    PublicNoticeCompleted(roster_id="r-1", started_on=date(2025, 3, 3), ended_on=date(2025, 3, 7)),
-    BatchApproved(roster_id="r-1", round_id="2025-1", approved_row_count=2, total_fen=123_456),
+    PublicNoticeStarted(
+        roster_id="r-1",
+        submission_no=1,
+        programme_code="GDLS",
+        township_code="650102001",
+        round_id="2025-1",
+        starts_on=date(2025, 3, 3),
+        ends_on=date(2025, 3, 11),
+        working_days=7,
+        public=True,
+    ),
+    PublicNoticeHalted(
+        roster_id="r-1", submission_no=1, row_nos=(1,), findings=("异议属实：已迁出本村",)
+    ),
+    PublicNoticeCompleted(
+        roster_id="r-1", submission_no=2, started_on=date(2025, 3, 12), ended_on=date(2025, 3, 20)
+    ),
+    WorkingDayScheduleEntered(
+        year=2027,
+        holidays=(date(2027, 10, 1),),
+        workdays=(date(2027, 9, 26),),
+        source="国办发明电〔2026〕7号",
+    ),
+    RosterLevelApproved(
+        roster_id="r-1", submission_no=2, level=1, role="township_finance_auditor", decided_by="u-8"
+    ),
+    RosterSentBack(
+        roster_id="r-1",
+        submission_no=2,
+        level=2,
+        role="county_department_reviewer",
+        decided_by="u-9",
+        reasons=("补贴标准与政策不符",),
+        row_nos=(1,),
+    ),
+    BatchApproved(
+        roster_id="r-1",
+        round_id="2025-1",
+        submission_no=3,
+        programme_code="GDLS",
+        township_code="650102001",
+        approved_row_count=1,
+        total_fen=61_725,
+        levels=("u-8", "u-9", "u-10"),
+    ),
     PaymentSucceeded(
         instruction_id="i-1", roster_id="r-1", row_id="1", amount_fen=61_728, bank_reference="B9"
     ),

@@ -63,7 +63,7 @@ def test_event_ids_must_be_uuid7() -> None:
 
 def test_the_envelope_names_the_event_and_its_version() -> None:
     envelope = envelope_of(ROSTER)
-    assert (envelope.event_type, envelope.schema_version) == ("RosterSubmitted", 1)
+    assert (envelope.event_type, envelope.schema_version) == ("RosterSubmitted", 2)
     assert envelope.stream_version is None
 
 

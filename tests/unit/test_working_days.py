@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.publicity.domain.working_days import (
+from contracts.working_days import (
     ScheduleUnknown,
     WorkingCalendar,
     YearSchedule,
