@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from infra.clock import Clock, SystemClock
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.projections.database import ProjectionDatabase
@@ -41,6 +43,17 @@ class ConsumerSpec:
 
 
 @dataclass(frozen=True)
+class Ticker:
+    """Work a service does on the clock rather than on a message (a notice whose period
+    elapsed, an approval gone overdue): ``run`` is called every ``every`` until the service
+    stops. It must be idempotent (it may run twice for the same moment, or after a crash)."""
+
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class ServiceDeps:
     """What the runtime opened for a service before building it."""
 
@@ -48,6 +61,7 @@ class ServiceDeps:
     store: EventStore
     codec: EventCodec
     projections: ProjectionDatabase
+    clock: Clock = field(default_factory=SystemClock)
 
 
 @dataclass
@@ -55,4 +69,5 @@ class ServiceParts:
     name: str
     http: FastAPI
     consumers: list[ConsumerSpec] = field(default_factory=list)
+    tickers: list[Ticker] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)

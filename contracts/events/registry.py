@@ -225,10 +225,31 @@ class RosterSubmitted(Event):
     row_count: Count
     total_fen: Fen
     submission_no: Annotated[int, Field(strict=True, ge=1)]
+    programme_version: Annotated[int, Field(strict=True, ge=1)]
+    """The catalogue version of the programme the roster is paid under."""
+    programme_name: Text
+    """The programme's standard name (what notices, disclosures and SMS show)."""
+    notice_working_days: Annotated[int, Field(strict=True, ge=1)]
+    """The public notice's length for this roster's jurisdiction, in working days."""
+    confidential: bool
+    """A confidential (涉密) programme is never shown on a public page."""
+    township_name: Text
     parts: Count
     prepared_by: tuple[Annotated[str, StringConstraints(min_length=1, max_length=128)], ...]
 
 
 def roster_submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """v1 carried no rows and no preparers: a first submission whose rows were not published."""
-    return {**data, "submission_no": 1, "parts": 0, "prepared_by": []}
+    """v1 (no release wrote it) carried no rows, preparers or programme terms: read as a
+    first submission whose rows were not published, under the longest notice (7 working
+    days, 001) and kept off public pages (confidential) until someone knows better."""
+    return {
+        **data,
+        "submission_no": 1,
+        "parts": 0,
+        "prepared_by": [],
+        "programme_version": 1,
+        "programme_name": data["programme_code"],
+        "notice_working_days": 7,
+        "confidential": True,
+        "township_name": data["township_code"],
+    }

@@ -210,8 +210,6 @@ def authorize(actor: Actor, action: Action, division: str | None) -> None:
     if role is None:
         raise Forbidden("unknown_role", "您的账号没有有效的角色，无权操作")
     if action not in GRANTS[role]:
-        raise Forbidden(
-            "role_not_permitted", f"{ROLE_NAMES[role]}无权进行此操作（{action.value}）"
-        )
+        raise Forbidden("role_not_permitted", f"{ROLE_NAMES[role]}无权进行此操作（{action.value}）")
     if not reaches(actor, division):
         raise Forbidden("outside_jurisdiction", "该数据不在您的管辖范围内，无权操作")

@@ -13,13 +13,14 @@ from collections.abc import Coroutine, Iterator
 from contextlib import AsyncExitStack
 from typing import Any, Protocol, cast
 
+import structlog
 import uvicorn
 
 from infra.bus import faust_agents
 from infra.logging import configure_logging
 from infra.projections.database import ProjectionDatabase
 from infra.runtime.lifecycle import stop_on_signals, with_broker
-from infra.service import ServiceDeps, ServiceParts
+from infra.service import ServiceDeps, ServiceParts, Ticker
 from infra.settings import SERVICES, Settings
 from infra.telemetry import configure_tracing
 from infra.wiring import make_codec, open_store
@@ -101,8 +102,23 @@ async def _run(
     async with asyncio.TaskGroup() as group:
         group.create_task(consumers)
         group.create_task(_exit_when(stop, server))
+        for ticker in parts.tickers:
+            group.create_task(run_ticker(ticker, stop))
         await server.serve()
         stop.set()
+
+
+async def run_ticker(ticker: Ticker, stop: asyncio.Event) -> None:
+    """Run ``ticker`` every ``ticker.every`` until ``stop``; a failed run is logged and the
+    next one tries again (the work is idempotent), it never stops the service."""
+    log = structlog.get_logger("onecard.ticker").bind(ticker=ticker.name)
+    while not stop.is_set():
+        try:
+            await ticker.run()
+        except Exception:
+            log.exception("ticker_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ticker.every.total_seconds())
 
 
 async def _exit_when(stop: asyncio.Event, server: uvicorn.Server) -> None:

@@ -80,6 +80,11 @@ ROSTER = RosterSubmitted(
     submission_no=1,
     parts=1,
     prepared_by=("u-7",),
+    programme_version=1,
+    programme_name="耕地地力保护补贴",
+    notice_working_days=7,
+    confidential=False,
+    township_name="红星乡",
 )
 LIFECYCLE: tuple[Event, ...] = (
     BeneficiaryDetailsCorrected(
