@@ -70,7 +70,7 @@ def check_request(request: AppendRequest) -> None:
     if request.expected_version < ANY_VERSION:
         raise ValueError(f"invalid expected version {request.expected_version}")
     ids = [event.event_id for event in request.events]
-    if len(set(ids)) != len(ids):
+    if len({event_id.int for event_id in ids}) != len(ids):  # ints hash in C, UUIDs in Python
         raise EventIdConflict(request.stream_id, ids)
 
 
@@ -96,8 +96,17 @@ def plan_batch(
     current = dict(heads)
     known = dict(stored)
     sealed_at = utc_timestamp(recorded_at)
-    for request in requests:
-        outcome = _decide(request, current, known, plan, (recorded_at, sealed_at), algorithm)
+    last = len(requests) - 1
+    for index, request in enumerate(requests):
+        outcome = _decide(
+            request,
+            current,
+            known,
+            plan,
+            (recorded_at, sealed_at),
+            algorithm,
+            remember=index < last,  # the last request's ids are never looked up again
+        )
         plan.outcomes.append(outcome)
     return plan
 
@@ -109,6 +118,8 @@ def _decide(
     plan: BatchPlan,
     recorded_at: tuple[datetime, str],
     algorithm: str,
+    *,
+    remember: bool,
 ) -> Outcome:
     stream_id = request.stream_id
     if known:
@@ -151,7 +162,8 @@ def _decide(
                 last_hash,
             )
         )
-        known[event_id] = StoredId(stream_id, version, position)
+        if remember:
+            known[event_id] = StoredId(stream_id, version, position)
     plan.head_position = position
     heads[stream_id] = plan.heads[stream_id] = StreamHead(version, last_hash)
     return AppendResult(version, first_position, position)

@@ -18,7 +18,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from infra.eventstore import postgres_sql as sql
 from infra.eventstore.committer import GroupCommitter
-from infra.eventstore.planning import AppendRequest, Outcome
+from infra.eventstore.planning import AppendRequest, Outcome, StreamHead
 from infra.eventstore.port import AppendResult, NewEvent, RecordedEvent
 from infra.eventstore.postgres_writer import BatchWriter
 from infra.eventstore.subscription import catch_up
@@ -67,6 +67,7 @@ class PostgresEventStore:
                 await conn.execute(sql.LOCK_DDL, schema)
                 await conn.execute(sql.create_schema(schema))
                 await conn.execute(sql.TABLES)
+                await conn.execute(sql.APPEND_FUNCTION)
             store._listener = await asyncpg.connect(dsn)
             await store._listener.add_listener(store._channel, store._on_notify)
         except BaseException:
@@ -94,7 +95,12 @@ class PostgresEventStore:
         else:
             start = 1 if from_version is None else from_version
             rows = await self._pool.fetch(sql.READ_FORWARDS, stream_id, start, limit)
-        return list(starmap(RecordedEvent, rows))
+        recorded = list(starmap(RecordedEvent, rows))
+        reached_head = from_version is None if backwards else limit is None
+        if recorded and reached_head:  # the writer predicts the next append from it
+            head = recorded[0] if backwards else recorded[-1]
+            self._writer.learn(stream_id, StreamHead(head.stream_version, head.hash))
+        return recorded
 
     async def read_all(self, *, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         rows = await self._pool.fetch(sql.READ_ALL, after, limit)

@@ -71,6 +71,65 @@ even in a generic plan cached while the tables were still small.
 """
 
 
+APPEND_FUNCTION: Final = """
+CREATE OR REPLACE FUNCTION append_if_heads_match(
+    predicted_ids text[], predicted_versions integer[], predicted_hashes text[],
+    head_ids text[], head_versions integer[], head_hashes text[],
+    stream_ids text[], stream_versions integer[], event_ids uuid[], event_types text[],
+    schema_versions integer[], data bytea[], metadata bytea[], hashes text[],
+    recorded_at timestamptz, channel text
+) RETURNS bigint
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    head bigint;
+    last bigint;
+BEGIN
+    SELECT position INTO head FROM log_head FOR UPDATE;
+    -- every statement below takes a new snapshot: it sees each commit made before the lock
+    IF EXISTS (
+        SELECT FROM unnest(predicted_ids, predicted_versions, predicted_hashes)
+                 AS p(id, version, last_hash)
+          LEFT JOIN LATERAL (SELECT * FROM streams WHERE stream_id = p.id OFFSET 0) AS s ON true
+         WHERE (coalesce(s.version, 0), coalesce(s.last_hash, '')) <> (p.version, p.last_hash)
+    ) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO events (position, stream_id, stream_version, event_id, event_type,
+                        schema_version, data, metadata, recorded_at, hash)
+    SELECT head + e.n, e.stream_id, e.version, e.id, e.type, e.schema_version, e.data,
+           e.metadata, recorded_at, e.hash
+      FROM unnest(stream_ids, stream_versions, event_ids, event_types, schema_versions, data,
+                  metadata, hashes)
+           WITH ORDINALITY AS e(stream_id, version, id, type, schema_version, data, metadata,
+                                hash, n);
+    INSERT INTO streams (stream_id, version, last_hash)
+    SELECT * FROM unnest(head_ids, head_versions, head_hashes)
+    ON CONFLICT (stream_id) DO UPDATE
+        SET version = excluded.version, last_hash = excluded.last_hash;
+    last := head + cardinality(event_ids);
+    UPDATE log_head SET position = last;
+    PERFORM pg_notify(channel, last::text);
+    RETURN head;
+END
+$$
+"""
+"""Append a planned batch in one statement, if the stream heads it was planned on are current.
+
+Called outside a transaction, so the call is its own transaction and commits when it returns:
+one round trip for the lock, the check, the writes, the wake-up and the commit. Like every
+append it first takes the log-head lock (ADR 001), then compares each stream's head with the
+prediction (version 0 and the empty hash for a stream that must not exist yet). On any
+difference it writes nothing and returns NULL; otherwise it numbers the events from the log
+head and returns that head. An event id that is already stored fails the insert (a unique
+violation), which rolls the whole call back. ``SET search_path FROM CURRENT`` pins the schema
+it was created in (by :meth:`PostgresEventStore.open`, under the DDL lock).
+"""
+
+APPEND_IF_HEADS_MATCH: Final = (
+    "SELECT append_if_heads_match($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " $15, $16)"
+)
+
 WRITER_SETTINGS: Final = {"standard_conforming_strings": "on"}
 """The writer connection's settings that :func:`write_heads_and_commit` relies on."""
 

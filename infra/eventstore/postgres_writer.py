@@ -2,7 +2,9 @@
 
 Each transaction first takes the row lock on ``log_head``. That lock serialises every writer
 of every process, so positions are handed out in commit order with no holes, and the stream
-heads and stored ids read after it are the latest committed ones.
+heads and stored ids read after it are the latest committed ones. A batch whose stream heads
+the writer can predict goes in one round trip (:mod:`infra.eventstore.postgres_predicted`);
+the others, and any batch whose prediction the database refuses, take the locked path here.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from infra.eventstore.planning import (
     stream_ids,
 )
 from infra.eventstore.port import EventIdConflict, EventStoreError, WrongExpectedVersion
+from infra.eventstore.postgres_predicted import KnownHeads, append_predicted
 
 Hook = Callable[[], Awaitable[None]]
 _CONNECTION_LOST = (
@@ -48,33 +51,64 @@ class BatchWriter:
         self._channel = channel
         self._algorithm = algorithm
         self._conn: Any = None
+        self._known = KnownHeads()
 
     async def commit(
         self, requests: Sequence[AppendRequest], *, before_commit: Hook | None
     ) -> list[Outcome]:
         """Commit once, and once more on a fresh connection if the connection was lost: safe
-        even when the first commit went through, since a stored append replays as a no-op."""
+        even when the first commit went through, since a stored append replays as a no-op.
+        After a failure the heads of the batch's streams are no longer predicted."""
         try:
-            return await self._commit_once(requests, before_commit)
-        except _CONNECTION_LOST:
-            return await self._commit_once(requests, before_commit)
+            try:
+                return await self._commit_once(requests, before_commit)
+            except _CONNECTION_LOST:
+                return await self._commit_once(requests, before_commit)
+        except BaseException:
+            self._known.forget(stream_ids(requests))  # whatever was committed, or not
+            raise
 
     async def _commit_once(
         self, requests: Sequence[AppendRequest], before_commit: Hook | None
     ) -> list[Outcome]:
         if self._conn is None or self._conn.is_closed():
             self._conn = await self._connect()
+        if before_commit is None:  # the hook needs a transaction held open: the locked path
+            try:
+                outcomes = await append_predicted(
+                    self._conn,
+                    requests,
+                    self._known,
+                    algorithm=self._algorithm,
+                    channel=self._channel,
+                )
+            except BaseException:
+                self._drop()
+                raise
+            if outcomes is not None:
+                return outcomes
+        return await self._commit_locked(requests, before_commit)
+
+    async def _commit_locked(
+        self, requests: Sequence[AppendRequest], before_commit: Hook | None
+    ) -> list[Outcome]:
         conn = self._conn
         try:
             await conn.execute(sql.BEGIN_LOCKED)
-            plan = await self._plan(conn, requests)
+            plan, heads = await self._plan(conn, requests)
             await self._write(conn, plan, before_commit)
         except BaseException as error:
             self._drop()  # the server rolls the transaction back with the connection
             if isinstance(error, asyncpg.UniqueViolationError):
                 raise _conflict(requests, error) from error
             raise
+        self._known.remember(heads)
+        self._known.remember(plan.heads)
         return plan.outcomes
+
+    def learn(self, stream_id: str, head: StreamHead) -> None:
+        """A stream's head as a read found it, to predict the next append to it."""
+        self._known.learn(stream_id, head)
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -86,7 +120,10 @@ class BatchWriter:
             await self._conn.close()
             self._conn = None
 
-    async def _plan(self, conn: Any, requests: Sequence[AppendRequest]) -> BatchPlan:
+    async def _plan(
+        self, conn: Any, requests: Sequence[AppendRequest]
+    ) -> tuple[BatchPlan, dict[str, StreamHead]]:
+        """The plan, and the stream heads it was made on."""
         rows = await conn.fetch(sql.LOAD_BATCH_STATE, stream_ids(requests), event_ids(requests))
         head_position = 0
         heads: dict[str, StreamHead] = {}
@@ -98,7 +135,7 @@ class BatchWriter:
                 heads[stream_id] = StreamHead(version, last_hash)
             else:
                 stored[event_id] = StoredId(stream_id, version, position)
-        return plan_batch(
+        plan = plan_batch(
             requests,
             heads=heads,
             stored=stored,
@@ -106,6 +143,7 @@ class BatchWriter:
             recorded_at=datetime.now(UTC),
             algorithm=self._algorithm,
         )
+        return plan, heads
 
     async def _write(self, conn: Any, plan: BatchPlan, before_commit: Hook | None) -> None:
         if plan.rows:
