@@ -43,10 +43,41 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_base_port: int = Field(8100, description="Service n listens on base + n (see SERVICES).")
     consumer_max_attempts: int = Field(3, ge=1, description="Tries before a dead letter.")
+    token_minutes: int = Field(15, ge=1, le=720, description="Lifetime of an access token.")
+    token_signing_key_file: Path | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs tokens, only where users are "
+        "administered; created on first use (dev: under data_dir).",
+    )
+    token_verify_key_file: Path | None = Field(
+        None, description="The matching public key (PEM) every service verifies tokens with."
+    )
+    login_max_failures: int = Field(5, ge=1, description="Failed logins in a row before lockout.")
+    lockout_minutes: int = Field(30, ge=1)
+    password_max_age_days: int = Field(90, ge=1)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of the TLS proxies whose forwarded client "
+        "certificate (client_cert_header) is believed; from anyone else it is refused.",
+    )
+    client_cert_header: str = "X-Client-Cert"
+    client_ca_file: Path | None = Field(
+        None, description="PEM of the CA(s) user certificates must chain to (checked again here)."
+    )
     relay_checkpoint: str = Field(
         "relay",
         description="The relay's checkpoint name; a fresh local broker gets a fresh one, since "
         "it holds nothing the previous broker was sent.",
+    )
+    notice_reporting_phone: str = Field(
+        "12345",
+        min_length=3,
+        max_length=40,
+        description="The reporting phone printed on every public notice (002 §3(2) 设立举报电话); "
+        "12345 is the government service hotline everywhere.",
+    )
+    notice_reporting_address: str | None = Field(
+        None, max_length=200, description="Where written objections can also be handed in."
     )
 
     @field_validator("event_store_url")
@@ -72,6 +103,16 @@ class Settings(BaseSettings):
     @property
     def resolved_key_file(self) -> Path:
         return self.key_file if self.key_file is not None else self.data_dir / "keys.json"
+
+    @property
+    def resolved_token_signing_key_file(self) -> Path:
+        default = self.data_dir / "identity" / "token-signing-key.pem"
+        return self.token_signing_key_file or default
+
+    @property
+    def resolved_token_verify_key_file(self) -> Path:
+        default = self.data_dir / "identity" / "token-verify-key.pem"
+        return self.token_verify_key_file or default
 
 
 @lru_cache
