@@ -18,6 +18,7 @@ from infra.eventstore.memory import MemoryEventStore
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
+from services.registry.application.catalogue import define_programme, register_division
 from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import (
     import_cross_check_list,
@@ -26,10 +27,12 @@ from services.registry.application.cross_checks import (
 )
 from services.registry.application.import_roster import Checks, import_roster_file
 from services.registry.application.register_projection import register_handler
-from services.registry.application.roster_commands import draft_roster, load_roster, submit_roster
+from services.registry.application.roster_commands import draft_roster, load_roster
+from services.registry.application.roster_submission import submit_roster
+from services.registry.domain import divisions, programme
 from services.registry.domain.events import REGISTRY_EVENTS, RosterRowsImported
 from services.registry.domain.refusals import Refused
-from services.registry.domain.roster import DraftRoster, SubmitRoster
+from services.registry.domain.roster import DraftRoster
 from services.registry.domain.validation_programme import ProgrammeRules
 from tests.unit.contract_samples import memory_cipher
 
@@ -89,6 +92,11 @@ async def world(tmp_path: Path):
             )
     async with projections.transaction() as conn:
         await handler(conn, envelopes)
+    for n in range(len(PEOPLE)):  # the register's streams, which the read model is made from
+        stream = [e for e in envelopes if e.stream_id == f"beneficiary-b-{n}"]
+        stored = [codec.encode(e) for e in stream]
+        await store.append(f"beneficiary-b-{n}", stored, expected_version=0)
+    await catalogue(store, codec)
     await draft_roster(
         store=store,
         codec=codec,
@@ -97,6 +105,42 @@ async def world(tmp_path: Path):
     )
     yield store, codec, projections, cipher, tmp_path
     await projections.close()
+
+
+async def catalogue(store: MemoryEventStore, codec: EventCodec) -> None:
+    """The programme the roster is paid under, and the township's name (for submission)."""
+    terms = programme.ProgrammeTerms(
+        standard_name="耕地地力保护补贴",
+        department="县农业农村局",
+        funding_source="中央财政",
+        unit="亩",
+        unit_standard=Decimal("95.50"),
+        fixed_amount_fen=None,
+        min_amount_fen=1,
+        max_amount_fen=None,
+        notice_working_days=5,
+        confidential=False,
+        jurisdiction="650102",
+        valid_from=date(2026, 1, 1),
+        valid_to=None,
+    )
+    today = date(2026, 12, 1)
+    await define_programme(
+        store=store,
+        codec=codec,
+        command=programme.DefineProgramme("GDDL", terms, today),
+        context=context("programme"),
+    )
+    entries = (
+        divisions.DivisionEntry("650102001", "燕儿窝街道"),
+        divisions.DivisionEntry("650102001001", "燕儿窝村"),
+    )
+    await register_division(
+        store=store,
+        codec=codec,
+        command=divisions.RegisterDivisions("650102", entries, today),
+        context=context("divisions"),
+    )
 
 
 async def run_import(world, content: str, name: str = "清册.csv", roster_id: str = "r-1"):
@@ -142,7 +186,7 @@ async def test_a_clean_gbk_file_is_imported_whole_and_can_be_submitted(world) ->
     (imported,) = [p for p in parts if isinstance(p, RosterRowsImported)]
     assert [row.beneficiary_id for row in imported.rows] == ["b-0", "b-1"]
     assert all(row.citizen_id is None and row.card_account is None for row in imported.rows)
-    await submit_roster(store=store, codec=codec, command=SubmitRoster("r-1"), context=context("s"))
+    await submit_roster(store=store, codec=codec, roster_id="r-1", context=context("s"))
     state, _ = await load_roster(store, codec, "r-1")
     assert state is not None
     assert state.status == "submitted"
@@ -160,9 +204,7 @@ async def test_rejected_rows_carry_their_rules_and_block_submission(world) -> No
     assert [line for line, _ in report.rejected_lines] == [2, 3, 4]
     store, codec, *_ = world
     with pytest.raises(Refused, match="roster_has_rejected_rows"):
-        await submit_roster(
-            store=store, codec=codec, command=SubmitRoster("r-1"), context=context("s")
-        )
+        await submit_roster(store=store, codec=codec, roster_id="r-1", context=context("s"))
     stored = b"".join(r.data for r in await store.read_stream("roster-r-1"))
     assert b"650102198001011242" not in stored  # unmatched IDs are sealed, never in clear
     assert b"6.50102E+17" not in stored

@@ -25,7 +25,11 @@ CLERK = {
     "X-Onecard-Role": "township_operator",
     "X-Onecard-Jurisdiction": "650102001",
 }
-AUDITOR = {**CLERK, "X-Onecard-User": "u-auditor", "X-Onecard-Role": "township_auditor"}
+REVIEWER = {
+    "X-Onecard-User": "u-reviewer",
+    "X-Onecard-Role": "county_department_operator",
+    "X-Onecard-Jurisdiction": "650102",
+}
 PERSON = {
     "beneficiary_id": "b-1",
     "citizen_id": "11010519491231002X",
@@ -71,7 +75,7 @@ async def test_a_declared_and_verified_account_reads_back_masked(registry) -> No
     assert verified.json() == {"beneficiary_id": "b-1", "verified": True}
     shown = (await call(app, "GET", B)).json()
     assert shown["citizen_id"] == "**************002X"
-    assert shown["phone"] == "138****8000"
+    assert shown["phone"] == "*******8000"
     assert (shown["gender"], shown["birth_date"], shown["status"]) == (
         "female",
         "1949-12-31",
@@ -119,7 +123,7 @@ async def test_a_card_account_changes_only_by_a_reapplication_reviewed_by_anothe
     review = f"{B}/card-account-applications/{application_id}/review"
     own = await call(app, "POST", review, {"decision": "approve"})
     assert refusal(own) == (403, "reviewer_is_applicant")
-    approved = await call(app, "POST", review, {"decision": "approve"}, AUDITOR)
+    approved = await call(app, "POST", review, {"decision": "approve"}, REVIEWER)
     assert approved.json()["reviewed"] is True
     shown = (await call(app, "GET", B)).json()
     assert shown["card_account"]["account_no"].endswith("8903")
@@ -132,10 +136,10 @@ async def test_a_rejection_needs_a_reason(registry) -> None:
     body = {**NEW_CARD, "reason": "原卡丢失", "application_id": "a-1"}
     await call(app, "POST", f"{B}/card-account-applications", body)
     review = f"{B}/card-account-applications/a-1/review"
-    silent = await call(app, "POST", review, {"decision": "reject"}, AUDITOR)
+    silent = await call(app, "POST", review, {"decision": "reject"}, REVIEWER)
     assert refusal(silent) == (422, "reason_required")
     rejected = await call(
-        app, "POST", review, {"decision": "reject", "reason": "材料不全"}, AUDITOR
+        app, "POST", review, {"decision": "reject", "reason": "材料不全"}, REVIEWER
     )
     assert rejected.json()["reviewed"] is True
     assert (await call(app, "GET", B)).json()["card_account"]["account_no"].endswith("8907")

@@ -24,7 +24,7 @@ from tests.unit.contract_samples import memory_cipher
 
 COUNTY = {
     "X-Onecard-User": "u-county",
-    "X-Onecard-Role": "county_department",
+    "X-Onecard-Role": "county_department_operator",
     "X-Onecard-Jurisdiction": "650102",
 }
 PROGRAMME = {

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 import pytest
 
-from contracts.events import RosterSubmitted
-from contracts.pii import CitizenId
+from contracts.events import RosterRowsSubmitted, RosterSubmitted
+from contracts.pii import CardAccountNo, CitizenId
 from services.registry.domain.events import (
     RosterRow,
+    RosterRowCorrected,
     RosterRowsImported,
     RosterValidated,
 )
@@ -21,30 +22,56 @@ from services.registry.domain.roster import (
     ImportRows,
     RemoveRow,
     Roster,
-    SubmitRoster,
     WithdrawRoster,
     decide_correction,
     decide_draft,
     decide_import,
     decide_removal,
-    decide_submission,
     decide_withdrawal,
     evolve,
 )
+from services.registry.domain.roster_submission import (
+    Payee,
+    SubmissionTerms,
+    SubmitRoster,
+    decide_submission,
+)
 
 DRAFT = DraftRoster("r-1", "GDDL", 1, "650102001", "2026-1")
+TERMS = SubmissionTerms("耕地地力保护补贴", 5, False, "燕儿窝街道")
 
 
 def row(row_no: int, verdict: str = "accepted", fen: int | None = 10_000, *rules: str) -> RosterRow:
     return RosterRow(
         row_no=row_no,
         line_no=row_no + 1,
-        citizen_id=CitizenId("11010519491231002X"),
+        beneficiary_id=f"b-{row_no}",
         name="张三",
         amount_fen=fen,
         verdict=verdict,  # type: ignore[arg-type]
         rules=rules,
     )
+
+
+def submit(*history: object, prepared_by: Iterable[str] = ("u-clerk",)) -> SubmitRoster:
+    """The submission of the roster ``history`` made, every row's person in the register."""
+    rows: dict[int, RosterRow] = {}
+    for event in history:
+        if isinstance(event, RosterRowsImported):
+            rows.update((r.row_no, r) for r in event.rows)
+        elif isinstance(event, RosterRowCorrected):
+            rows[event.row.row_no] = event.row
+    payees = {
+        f"b-{n}": Payee(
+            CitizenId("11010519491231002X"),
+            "张三",
+            "650102001001",
+            "ABC",
+            CardAccountNo("6217000012345678907"),
+        )
+        for n in rows
+    }
+    return SubmitRoster("r-1", TERMS, rows, payees, tuple(prepared_by))
 
 
 def given(*events: object) -> Roster | None:
@@ -125,7 +152,7 @@ def test_an_import_cannot_take_a_row_number_already_in_the_roster() -> None:
 def test_a_roster_with_a_rejected_row_cannot_be_submitted() -> None:
     history = imported([row(1), row(2, "rejected", None, "unknown_person")])
     with pytest.raises(Refused) as refused:
-        decide_submission(SubmitRoster("r-1"), given(*history))
+        decide_submission(submit(*history), given(*history))
     assert refused.value.code == "roster_has_rejected_rows"
 
 
@@ -135,7 +162,7 @@ def test_correcting_the_rejected_row_lets_the_roster_be_submitted_with_exact_tot
     summary = fixed[-1]
     assert isinstance(summary, RosterValidated)
     assert (summary.rejected, summary.payable_fen) == (0, 12_346)
-    (submitted,) = decide_submission(SubmitRoster("r-1"), given(*history, *fixed))
+    *_, submitted = decide_submission(submit(*history, *fixed), given(*history, *fixed))
     assert submitted == RosterSubmitted(
         roster_id="r-1",
         programme_code="GDDL",
@@ -143,13 +170,23 @@ def test_correcting_the_rejected_row_lets_the_roster_be_submitted_with_exact_tot
         round_id="2026-1",
         row_count=2,
         total_fen=12_346,
+        submission_no=1,
+        programme_version=1,
+        programme_name="耕地地力保护补贴",
+        notice_working_days=5,
+        confidential=False,
+        township_name="燕儿窝街道",
+        parts=1,
+        prepared_by=("u-clerk",),
     )
 
 
 def test_warned_rows_are_payable_and_counted() -> None:
     history = imported([row(1), row(2, "warned", 500, "amount_far_above_median")])
-    (submitted,) = decide_submission(SubmitRoster("r-1"), given(*history))
+    part, submitted = decide_submission(submit(*history), given(*history))
     assert (submitted.row_count, submitted.total_fen) == (2, 10_500)
+    assert isinstance(part, RosterRowsSubmitted)
+    assert [r.warnings for r in part.rows] == [(), ("amount_far_above_median",)]
 
 
 def test_a_removed_row_leaves_the_roster_and_its_number_is_never_reused() -> None:
@@ -158,15 +195,17 @@ def test_a_removed_row_leaves_the_roster_and_its_number_is_never_reused() -> Non
     state = given(*history, *removed)
     assert state is not None
     assert (sorted(state.rows), state.next_row_no) == ([1], 3)
-    (submitted,) = decide_submission(SubmitRoster("r-1"), state)
+    part, submitted = decide_submission(submit(*history, *removed), state)
     assert submitted.row_count == 1
+    assert isinstance(part, RosterRowsSubmitted)
+    assert [r.row_no for r in part.rows] == [1]
 
 
 def test_nothing_changes_a_submitted_roster() -> None:
     history = imported([row(1)])
-    submitted = decide_submission(SubmitRoster("r-1"), given(*history))
+    submitted = decide_submission(submit(*history), given(*history))
     state = given(*history, *submitted)
-    assert decide_submission(SubmitRoster("r-1"), state) == []
+    assert decide_submission(submit(*history), state) == []
     with pytest.raises(Refused) as refused:
         decide_import(ImportRows("r-1", "i-2", [row(2)]), state)
     assert refused.value.code == "roster_already_submitted"
@@ -180,11 +219,11 @@ def test_a_withdrawn_roster_takes_no_rows_and_cannot_be_submitted() -> None:
     state = given(*history, *withdrawn)
     assert decide_withdrawal(WithdrawRoster("r-1", "政策调整"), state) == []
     with pytest.raises(Refused) as refused:
-        decide_submission(SubmitRoster("r-1"), state)
+        decide_submission(submit(*history), state)
     assert refused.value.code == "roster_withdrawn"
 
 
 def test_an_empty_roster_cannot_be_submitted() -> None:
     with pytest.raises(Refused) as refused:
-        decide_submission(SubmitRoster("r-1"), given(*drafted()))
+        decide_submission(submit(), given(*drafted()))
     assert refused.value.code == "roster_has_no_rows"

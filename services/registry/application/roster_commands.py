@@ -1,5 +1,6 @@
-"""The roster's small commands: draft, remove a row, submit for public notice, withdraw.
-Each is load - decide - append; a retried command appends nothing."""
+"""The roster's small commands: draft, remove a row, withdraw (submission is
+``roster_submission``, a return ``roster_returns``). Each is load - decide - append; a
+retried command appends nothing."""
 
 from __future__ import annotations
 
@@ -17,16 +18,14 @@ from services.registry.domain.roster import (
     DraftRoster,
     RemoveRow,
     Roster,
-    SubmitRoster,
     WithdrawRoster,
     decide_draft,
     decide_removal,
-    decide_submission,
     decide_withdrawal,
     evolve,
 )
 
-C = TypeVar("C", DraftRoster, RemoveRow, SubmitRoster, WithdrawRoster)
+C = TypeVar("C", DraftRoster, RemoveRow, WithdrawRoster)
 
 
 async def load_roster(
@@ -66,13 +65,6 @@ async def remove_row(
     *, store: EventStore, codec: EventCodec, command: RemoveRow, context: CommandContext
 ) -> AppendResult | None:
     return await _handle(store, codec, context, command, decide_removal)
-
-
-async def submit_roster(
-    *, store: EventStore, codec: EventCodec, command: SubmitRoster, context: CommandContext
-) -> AppendResult | None:
-    """Submit for public notice: appends the integration event ``RosterSubmitted``."""
-    return await _handle(store, codec, context, command, decide_submission)
 
 
 async def withdraw_roster(

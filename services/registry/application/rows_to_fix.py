@@ -7,29 +7,16 @@ from __future__ import annotations
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from services.registry.application.beneficiary_commands import load_beneficiary
-from services.registry.domain.events import (
-    RosterRow,
-    RosterRowCorrected,
-    RosterRowRemoved,
-    RosterRowsImported,
-)
+from services.registry.application.roster_history import read_roster_history
 from services.registry.domain.roster_rows import Column, Finding, RosterLine
 
 
 async def rows_to_fix(
     store: EventStore, codec: EventCodec, roster_id: str
 ) -> list[tuple[RosterLine, list[Finding]]]:
-    """The rejected rows, by roster row number: ``RosterLine.line_no`` is the row number, so
-    the clerk's fixed file names the rows it replaces."""
-    rows: dict[int, RosterRow] = {}
-    for record in await store.read_stream(f"roster-{roster_id}"):
-        event = codec.decode(record).event
-        if isinstance(event, RosterRowsImported):
-            rows.update((row.row_no, row) for row in event.rows)
-        elif isinstance(event, RosterRowCorrected):
-            rows[event.row.row_no] = event.row
-        elif isinstance(event, RosterRowRemoved):
-            rows.pop(event.row_no, None)
+    """The rejected rows (returned ones too), by roster row number: ``RosterLine.line_no`` is
+    the row number, so the clerk's fixed file names the rows it replaces."""
+    rows = (await read_roster_history(store, codec, roster_id)).rows
     fixing = []
     for row_no, row in sorted(rows.items()):
         if row.verdict != "rejected":

@@ -5,9 +5,9 @@ is in ``contracts/events/registry.py``. The catalogue's events live beside their
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import Event
 from contracts.events import EVENTS
@@ -164,6 +164,22 @@ class RosterWithdrawn(Event):
     reason: Text
 
 
+class RosterReturned(Event):
+    """The roster of submission ``submission_no`` came back to its makers (退回): sent back by
+    a level of approval, or halted on its public notice by an upheld objection. It is open for
+    corrections again; ``row_nos`` (empty: the roster as a whole) count as rejected until
+    corrected or removed, and the next submission is ``submission_no`` + 1."""
+
+    event_type = "RosterReturned"
+    schema_version = 1
+
+    roster_id: Id
+    submission_no: Annotated[int, Field(strict=True, ge=1)]
+    by: Literal["approval", "objection"]
+    reasons: Annotated[tuple[Text, ...], Field(min_length=1)]
+    row_nos: tuple[Count, ...] = ()
+
+
 class RosterJoinedRound(Event):
     """A roster (stream ``round-<programme>-<round>``) is one of the round's rosters: where
     validation finds the other rosters paying the same programme in the same round."""
@@ -215,6 +231,7 @@ REGISTRY_EVENTS: Final = EVENTS.including(
         RosterRowCorrected,
         RosterRowRemoved,
         RosterWithdrawn,
+        RosterReturned,
         RosterFileClaimed,
         RosterJoinedRound,
         CrossCheckListImported,

@@ -1,5 +1,6 @@
 """The roster (发放清册) as a decider: drafted, filled by imports and corrections (each
-validated), then submitted for public notice or withdrawn.
+validated), then submitted for public notice (``roster_submission``) or withdrawn; a roster
+sent back or halted on its notice is returned to its makers (``roster_returns``).
 
 A roster belongs to one programme (at the catalogue version it is paid under), one township
 and one round. Rows are decided elsewhere (``validation``) and arrive here with their
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Final, Literal
 
 from contracts.events import RosterSubmitted
 from services.registry.domain import roster_refusals as refuse
+from services.registry.domain import rule_codes as rc
 from services.registry.domain.events import (
     RosterDrafted,
+    RosterReturned,
     RosterRow,
     RosterRowCorrected,
     RosterRowRemoved,
@@ -26,7 +29,8 @@ from services.registry.domain.events import (
     RosterWithdrawn,
 )
 
-RosterStatus = Literal["draft", "submitted", "withdrawn"]
+RosterStatus = Literal["draft", "submitted", "returned", "withdrawn"]
+"""``returned``: sent back by approval or halted on its notice, open for corrections again."""
 ROWS_PER_EVENT = 1000
 """Rows per ``RosterRowsImported``: small enough events, few enough of them."""
 
@@ -69,11 +73,6 @@ class RemoveRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SubmitRoster:
-    roster_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class WithdrawRoster:
     roster_id: str
     reason: str
@@ -105,6 +104,10 @@ class Roster:
     """By row number."""
     imports: set[str] = field(default_factory=set)
     removed: set[int] = field(default_factory=set)
+    submissions: int = 0
+    """The number of the last submission (0: never submitted)."""
+    last_return: RosterReturned | None = None
+    """Why the roster is ``returned``, until it is submitted again."""
 
     def copy(self) -> Roster:
         return replace(
@@ -148,7 +151,10 @@ def evolve(state: Roster | None, event: object) -> Roster | None:
         state.rows.pop(event.row_no, None)
         state.removed.add(event.row_no)
     elif isinstance(event, RosterSubmitted):
-        state.status = "submitted"
+        state.status, state.submissions, state.last_return = "submitted", event.submission_no, None
+    elif isinstance(event, RosterReturned):
+        state.status, state.last_return = "returned", event
+        state.rows.update(_returned(state.rows, event))
     elif isinstance(event, RosterWithdrawn):
         state.status = "withdrawn"
     return state
@@ -207,7 +213,7 @@ def decide_import(
 
 def start_import(state: Roster | None, import_id: str) -> Roster | None:
     """The roster an import may add rows to, or None when this import is already in it."""
-    roster = _open_draft(state)
+    roster = open_draft(state)
     return None if import_id in roster.imports else roster
 
 
@@ -280,10 +286,25 @@ def _flagged(
     return changed
 
 
+RETURN_RULES: Final = {"approval": rc.RETURNED_BY_APPROVAL, "objection": rc.OBJECTION_UPHELD}
+"""The rule a returned row is flagged with, by who returned it."""
+
+
+def _returned(rows: Mapping[int, RowState], event: RosterReturned) -> dict[int, RowState]:
+    """The rows a return names, rejected under its rule until corrected or removed."""
+    code = RETURN_RULES[event.by].code
+    changed = {}
+    for row_no in event.row_nos:
+        row = rows.get(row_no)
+        if row is not None:
+            changed[row_no] = RowState("rejected", row.amount_fen, (*row.rules, code))
+    return changed
+
+
 def decide_correction(
     command: CorrectRow, state: Roster | None
 ) -> list[RosterRowCorrected | RosterValidated]:
-    roster = _open_draft(state)
+    roster = open_draft(state)
     if command.row.row_no not in roster.rows:
         raise refuse.no_such_row(command.row.row_no)
     corrected = RosterRowCorrected(
@@ -296,7 +317,7 @@ def decide_correction(
 def decide_removal(
     command: RemoveRow, state: Roster | None
 ) -> list[RosterRowRemoved | RosterValidated]:
-    roster = _open_draft(state)
+    roster = open_draft(state)
     if command.row_no not in roster.rows:
         raise refuse.no_such_row(command.row_no)
     removed = RosterRowRemoved(
@@ -306,36 +327,15 @@ def decide_removal(
     return [removed, _summary(roster.roster_id, lines, f"row-{command.row_no}")]
 
 
-def decide_submission(command: SubmitRoster, state: Roster | None) -> list[RosterSubmitted]:
-    """Submit for public notice: only a roster whose every row passed, with money to pay."""
-    if state is not None and state.status == "submitted":
-        return []
-    roster = _open_draft(state)
-    if not roster.rows:
-        raise refuse.no_rows()
-    if roster.rejected:
-        raise refuse.rejected_rows_remain(roster.rejected)
-    payable = [row for row in roster.rows.values() if row.amount_fen]
-    return [
-        RosterSubmitted(
-            roster_id=roster.roster_id,
-            programme_code=roster.programme_code,
-            township_code=roster.township_code,
-            round_id=roster.round_id,
-            row_count=len(payable),
-            total_fen=roster.payable_fen,
-        )
-    ]
-
-
 def decide_withdrawal(command: WithdrawRoster, state: Roster | None) -> list[RosterWithdrawn]:
     if state is not None and state.status == "withdrawn":
         return []
-    roster = _open_draft(state)
+    roster = open_draft(state)
     return [RosterWithdrawn(roster_id=roster.roster_id, reason=command.reason)]
 
 
-def _open_draft(state: Roster | None) -> Roster:
+def open_draft(state: Roster | None) -> Roster:
+    """The roster its makers may change: drafted, or returned to them, and not withdrawn."""
     if state is None:
         raise refuse.no_such_roster()
     if state.status == "submitted":

@@ -67,3 +67,30 @@ def not_replaceable(row_no: int) -> Refused:
         "请使用最新下载的待更正文件",
         status=409,
     )
+
+
+def nothing_payable() -> Refused:
+    return Refused("roster_has_nothing_payable", "清册没有应发金额大于0的行，无需提交公示")
+
+
+def payee_unknown(row_no: int) -> Refused:
+    return Refused(
+        "roster_payee_unknown",
+        f"清册第{row_no}行的补贴对象在底册中没有可发放的一卡通账户，请核对底册后更正该行",
+        status=409,
+    )
+
+
+def own_account_without_bank(row_no: int) -> Refused:
+    return Refused(
+        "roster_row_bank_unknown",
+        f"清册第{row_no}行填写了与底册不同的账户，但开户银行不是银行代码，请更正该行",
+    )
+
+
+def township_unregistered(township_code: str) -> Refused:
+    return Refused(
+        "township_not_registered",
+        f"乡镇 {township_code} 尚未登记名称，请县级业务部门先登记乡镇后再提交公示",
+        status=409,
+    )

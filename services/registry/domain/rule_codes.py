@@ -168,6 +168,19 @@ ACCOUNT_RECENTLY_CHANGED = _r(
 AGED_OVER = _r("aged_over", "warn", _ID, "补贴对象已 {age} 周岁，超过 {limit} 岁，请核实是否健在")
 QUANTITY_ABOVE_MAX = _r("quantity_above_max", "warn", _QTY, "{quantity} 超过预警值 {limit}，请核实")
 
+RETURNED_BY_APPROVAL = _r(
+    "returned_by_approval",
+    "reject",
+    None,
+    "审核退回本行：{reasons}。请核实后更正或删除本行，再重新提交公示",
+)
+OBJECTION_UPHELD = _r(
+    "objection_upheld",
+    "reject",
+    None,
+    "公示期间对本行的异议成立：{reasons}。请核实后更正或删除本行，再重新提交公示",
+)
+
 LIST_NAMES: dict[str, str] = {
     "deceased": "死亡人员名单",
     "public_servant": "财政供养人员名单",

@@ -2,6 +2,10 @@
 
 Parses the arguments, builds the command, calls the application; the summary is printed per
 verdict and rule, with the first rejected lines and their Chinese reasons' codes.
+
+The command line acts as a named operator (``--operator``, ``--role``, ``--jurisdiction``),
+held to the same policy as the API: the operator's right is checked before anything is read
+or stored, and every event it stores is attributed to them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from contracts.envelope import Actor
 from contracts.zones import local_date
 from infra.eventcodec import EventCodec
+from infra.identity.permissions import Action, Forbidden, authorize
 from infra.projections.database import ProjectionDatabase
 from infra.settings import get_settings
 from infra.wiring import make_cipher, open_store
@@ -48,12 +53,15 @@ def import_file(
     programme: str | None = typer.Option(None, help="Programme code (to draft the roster)."),
     township: str | None = typer.Option(None, help="9-digit township code (to draft it)."),
     round_id: str | None = typer.Option(None, "--round", help="Round id (to draft it)."),
-    operator: str = typer.Option("cli-operator", help="The operator's user id."),
+    operator: str = typer.Option(..., help="The operator's user id."),
+    role: str = typer.Option("township_operator", help="The role the operator acts in."),
+    jurisdiction: str = typer.Option(..., help="The division code the role is held for."),
 ) -> None:
     """Validate every row of FILE and store it in the roster (nothing stored on error)."""
+    actor = Actor(user_id=operator, role=role, jurisdiction_code=jurisdiction)
     try:
-        report = asyncio.run(_import(file, roster, programme, township, round_id, operator))
-    except (Refused, RosterFileError) as error:
+        report = asyncio.run(_import(file, roster, programme, township, round_id, actor))
+    except (Refused, RosterFileError, Forbidden) as error:
         console.print(f"[red]{error.code}[/red]: {error.message}")
         raise typer.Exit(1) from None
     _print(report)
@@ -65,7 +73,7 @@ async def _import(
     programme_code: str | None,
     township: str | None,
     round_id: str | None,
-    operator: str,
+    actor: Actor,
 ) -> ImportReport:
     settings = get_settings()
     cipher = make_cipher(settings)
@@ -74,16 +82,15 @@ async def _import(
     projections = await ProjectionDatabase.open(settings.projection_url("registry"))
     now = datetime.now(UTC)
     try:
-        await projections.create_tables(TABLES)
         state, _ = await load_roster(store, codec, roster_id)
         if state is None and programme_code and township and round_id:
+            authorize(actor, Action.ROSTER_WRITE, township)
             record = await load_programme(store=store, codec=codec, code=programme_code)
             if record is None:
                 raise Refused("programme_unknown", f"补贴项目 {programme_code} 不存在")
             command = DraftRoster(
                 roster_id, programme_code, record.programme.version, township, round_id
             )
-            actor = Actor(user_id=operator, role="township_operator", jurisdiction_code=township)
             await draft_roster(
                 store=store, codec=codec, command=command, context=_context(actor, now)
             )
@@ -92,6 +99,8 @@ async def _import(
             raise Refused(
                 "roster_not_found", "清册不存在：请用 --programme --township --round 新建"
             )
+        authorize(actor, Action.ROSTER_WRITE, state.township_code)
+        await projections.create_tables(TABLES)
         record = await load_programme(store=store, codec=codec, code=state.programme_code)
         if record is None:
             raise Refused("programme_unknown", f"补贴项目 {state.programme_code} 不存在")
@@ -107,9 +116,6 @@ async def _import(
                 round_id=state.round_id,
                 except_roster=roster_id,
             ),
-        )
-        actor = Actor(
-            user_id=operator, role="township_operator", jurisdiction_code=state.township_code
         )
         source = open_roster(file)
         with Progress(
@@ -169,24 +175,27 @@ lists_app = typer.Typer(no_args_is_help=True, help="Cross-check lists (比对名
 def import_list(
     kind: str = typer.Argument(..., help="deceased, public_servant, disabled, supported, …"),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".csv or .xlsx of IDs"),
-    operator: str = typer.Option("cli-operator", help="The operator's user id."),
+    operator: str = typer.Option(..., help="The operator's user id."),
+    role: str = typer.Option("county_department_operator", help="The role the operator acts in."),
+    jurisdiction: str = typer.Option(..., help="The division code the role is held for."),
 ) -> None:
     """Replace the list of KIND with the citizen IDs in FILE (kept as blind indexes only)."""
+    actor = Actor(user_id=operator, role=role, jurisdiction_code=jurisdiction)
     try:
-        count, imported = asyncio.run(_import_list(kind, file, operator))
-    except (Refused, RosterFileError) as error:
+        authorize(actor, Action.LIST_IMPORT, jurisdiction)
+        count, imported = asyncio.run(_import_list(kind, file, actor))
+    except (Refused, RosterFileError, Forbidden) as error:
         console.print(f"[red]{error.code}[/red]: {error.message}")
         raise typer.Exit(1) from None
     verb = "已导入" if imported else "与上次导入的名单相同，未重复导入"
     console.print(f"{kind} 名单 {count} 人：{verb}")
 
 
-async def _import_list(kind: str, file: Path, operator: str) -> tuple[int, bool]:
+async def _import_list(kind: str, file: Path, actor: Actor) -> tuple[int, bool]:
     settings = get_settings()
     cipher = make_cipher(settings)
     codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
     store = await open_store(settings)
-    actor = Actor(user_id=operator, role="county_department", jurisdiction_code="000000")
     try:
         return await import_cross_check_list(
             store=store,

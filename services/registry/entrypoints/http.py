@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Actor
@@ -20,12 +20,14 @@ from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
+from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
-from services.registry.domain.beneficiary import RegisterBeneficiary
+from services.registry.domain import refusals
+from services.registry.domain.beneficiary import RegisterBeneficiary, is_village_code
 from services.registry.domain.refusals import Refused
 
 router = APIRouter(tags=["registry"])
@@ -45,6 +47,8 @@ def registry_app(request: Request) -> RegistryApp:
 
 
 Registry = Annotated[RegistryApp, Depends(registry_app)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+RosterId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,48}$")]
 
 
 @contextmanager
@@ -89,13 +93,17 @@ async def post_beneficiary(
     body: RegisterBeneficiaryBody,
     registry: Registry,
     actor: CurrentActor,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
-    """Register a beneficiary (登记补贴对象). Retrying with the same Idempotency-Key is safe."""
+    """Register a beneficiary (登记补贴对象) in a village of the caller's jurisdiction.
+    Retrying with the same Idempotency-Key is safe."""
     now = datetime.now(UTC)
     context = request_context(actor, idempotency_key, at=now)
     with answering():
         command = _command(body, today=now.astimezone(SHANGHAI).date())
+        if not is_village_code(command.village_code):
+            raise refusals.invalid_village()
+        authorize(actor, Action.BENEFICIARY_WRITE, command.village_code)
         result = await register_beneficiary(
             store=registry.store,
             codec=registry.codec,

@@ -1,5 +1,8 @@
 """The catalogue HTTP API: programmes (补贴政策清单) and administrative divisions.
 
+Any logged-in user reads the catalogue; changing it needs ``catalogue.write`` where the
+programme applies or over the county whose divisions are registered.
+
 Money comes as text or integers, never floats: unit standards as decimal strings
 (``"95.50"`` yuan), limits and fixed amounts as integer fen.
 """
@@ -15,17 +18,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
+from contracts.envelope import Actor
 from contracts.fields import Fen
 from contracts.zones import SHANGHAI
 from infra.eventstore.port import WrongExpectedVersion
 from infra.http.actor import CurrentActor
 from infra.http.errors import HTTP_MESSAGES, ApiError
+from infra.identity.permissions import Action, authorize
 from services.registry.application import catalogue
 from services.registry.application.context import CommandContext
 from services.registry.domain import divisions, programme
 from services.registry.domain import programme_refusals as refusals
 from services.registry.domain.refusals import Refused
-from services.registry.entrypoints.http import Registry, answering, request_context
+from services.registry.entrypoints.http import Registry, RegistryApp, answering, request_context
+from services.registry.entrypoints.http_access import authorize_role
 
 router = APIRouter(tags=["catalogue"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -114,10 +120,12 @@ class RegisterDivisionsBody(BaseModel):
 async def post_programme(
     body: DefineProgrammeBody, registry: Registry, actor: CurrentActor, key: IdempotencyKey = None
 ) -> dict[str, object]:
-    """Define a programme (设立补贴项目) as version 1. Retrying with the same key is safe."""
+    """Define a programme (设立补贴项目) as version 1, within the caller's jurisdiction.
+    Retrying with the same key is safe."""
     context = request_context(actor, key)
     with _answering():
-        command = programme.DefineProgramme(body.code, body.terms(), _today(context))
+        command = programme.DefineProgramme(body.code, _valid(body, context), _today(context))
+        authorize(actor, Action.CATALOGUE_WRITE, command.terms.jurisdiction)
         done = await catalogue.define_programme(
             store=registry.store, codec=registry.codec, command=command, context=context
         )
@@ -136,7 +144,9 @@ async def put_programme(
     version, and rounds drafted under earlier versions keep theirs."""
     context = request_context(actor, key)
     with _answering():
-        command = programme.ReviseProgramme(code, body.terms(), body.reason, _today(context))
+        terms = _valid(body, context)
+        await _authorize_programme(registry, actor, code)
+        command = programme.ReviseProgramme(code, terms, body.reason, _today(context))
         done = await catalogue.revise_programme(
             store=registry.store, codec=registry.codec, command=command, context=context
         )
@@ -154,6 +164,7 @@ async def retire_programme(
     """Retire a programme (停止执行): it takes no new rosters."""
     context = request_context(actor, key)
     with _answering():
+        await _authorize_programme(registry, actor, code)
         command = programme.RetireProgramme(code, body.reason, _today(context))
         done = await catalogue.retire_programme(
             store=registry.store, codec=registry.codec, command=command, context=context
@@ -191,13 +202,16 @@ async def post_divisions(
     actor: CurrentActor,
     key: IdempotencyKey = None,
 ) -> dict[str, object]:
-    """Register townships and villages of a county (登记乡镇、村); all or none."""
+    """Register townships and villages of a county (登记乡镇、村) of the caller's
+    jurisdiction; all or none."""
     context = request_context(actor, key)
     entries = tuple(divisions.DivisionEntry(d.code, d.name) for d in body.divisions)
     command = divisions.RegisterDivisions(
         body.county_code, entries, _today(context), body.county_name
     )
     with _answering():
+        divisions.check_county(body.county_code, year=command.today.year)
+        authorize(actor, Action.CATALOGUE_WRITE, body.county_code)
         done = await catalogue.register_division(
             store=registry.store, codec=registry.codec, command=command, context=context
         )
@@ -230,6 +244,24 @@ async def get_division(
         "parent": divisions.parent(code),
         "children": [{"code": c, "name": n} for c, n in children],
     }
+
+
+def _valid(body: TermsBody, context: CommandContext) -> programme.ProgrammeTerms:
+    """The body's terms, refused (422) when no one could enter them, before anyone's right
+    to is asked."""
+    terms = body.terms()
+    programme.check_terms(terms, today=_today(context))
+    return terms
+
+
+async def _authorize_programme(registry: RegistryApp, actor: Actor, code: str) -> None:
+    """Refuse unless the actor may change the catalogue where the programme applies (an
+    unknown programme: wherever the actor may, and the command then says it is unknown)."""
+    record = await catalogue.load_programme(store=registry.store, codec=registry.codec, code=code)
+    if record is None:
+        authorize_role(actor, Action.CATALOGUE_WRITE)
+        return
+    authorize(actor, Action.CATALOGUE_WRITE, record.programme.terms.jurisdiction)
 
 
 def _today(context: CommandContext) -> date:
