@@ -6,7 +6,9 @@ allowed when the role holds the action and the object lies inside the jurisdicti
 reaches for that action:
 
 - operators and reviewers reach their own division and everything below it;
-- supervisors (prefecture/region finance) read downwards and change nothing;
+- supervisors (prefecture/region finance) read downwards and change no personal or roster
+  data; they keep the programme catalogue of their level (000 art.8-9: the region keeps the
+  subsidy catalogue);
 - auditors read everything, everywhere, and change nothing (002 §3(4), 003 §3(5));
 - county finance approves or sends back, and never edits roster data (003 §3(1));
 - the bank connector exchanges payment files and results, nothing else;
@@ -55,7 +57,9 @@ ROLE_NAMES: Final[dict[Role, str]] = {
 class Action(StrEnum):
     BENEFICIARY_READ = "beneficiary.read"
     BENEFICIARY_WRITE = "beneficiary.write"
-    """Register, correct, declare or review card accounts, record death or moving out."""
+    """Register, correct, declare card accounts, record death or moving out."""
+    BENEFICIARY_REVIEW = "beneficiary.review"
+    """Review a card-account re-application (003 §5(4)): never by the one who applied."""
     ROSTER_READ = "roster.read"
     ROSTER_WRITE = "roster.write"
     """Draft, import, type, correct or remove rows, withdraw, submit."""
@@ -100,24 +104,25 @@ GRANTS: Final[dict[Role, frozenset[Action]]] = {
         }
     ),
     Role.TOWNSHIP_FINANCE_AUDITOR: frozenset(
-        {*_ALL_READS, Action.ROSTER_APPROVE, Action.OBJECTION_RESOLVE}
+        {*_ALL_READS, Action.BENEFICIARY_REVIEW, Action.ROSTER_APPROVE, Action.OBJECTION_RESOLVE}
     ),
     Role.COUNTY_DEPARTMENT_OPERATOR: frozenset(
         {
             *_ALL_READS,
             Action.BENEFICIARY_WRITE,
+            Action.BENEFICIARY_REVIEW,
             Action.ROSTER_WRITE,
             Action.CATALOGUE_WRITE,
             Action.LIST_IMPORT,
         }
     ),
     Role.COUNTY_DEPARTMENT_REVIEWER: frozenset(
-        {*_ALL_READS, Action.ROSTER_APPROVE, Action.OBJECTION_RESOLVE}
+        {*_ALL_READS, Action.BENEFICIARY_REVIEW, Action.ROSTER_APPROVE, Action.OBJECTION_RESOLVE}
     ),
     Role.COUNTY_FINANCE_OFFICER: frozenset(
         {*_ALL_READS, Action.ROSTER_APPROVE, Action.PAYMENT_WRITE}
     ),
-    Role.SUPERVISOR: frozenset(READS),
+    Role.SUPERVISOR: frozenset({*READS, Action.CATALOGUE_WRITE}),
     Role.AUDITOR: frozenset(READS),
     Role.BANK_CONNECTOR: frozenset({Action.BANK_EXCHANGE}),
     Role.SYSTEM_ADMINISTRATOR: frozenset(

@@ -30,6 +30,11 @@ REVIEWER = {
     "X-Onecard-Role": "county_department_operator",
     "X-Onecard-Jurisdiction": "650102",
 }
+AUDITOR = {
+    "X-Onecard-User": "u-auditor",
+    "X-Onecard-Role": "township_finance_auditor",
+    "X-Onecard-Jurisdiction": "650102001",
+}
 PERSON = {
     "beneficiary_id": "b-1",
     "citizen_id": "11010519491231002X",
@@ -121,13 +126,20 @@ async def test_a_card_account_changes_only_by_a_reapplication_reviewed_by_anothe
     )
     assert refusal(second) == (409, "card_account_change_pending")
     review = f"{B}/card-account-applications/{application_id}/review"
-    own = await call(app, "POST", review, {"decision": "approve"})
-    assert refusal(own) == (403, "reviewer_is_applicant")
-    approved = await call(app, "POST", review, {"decision": "approve"}, REVIEWER)
+    clerk = await call(app, "POST", review, {"decision": "approve"})
+    assert refusal(clerk) == (403, "role_not_permitted")
+    approved = await call(app, "POST", review, {"decision": "approve"}, AUDITOR)
     assert approved.json()["reviewed"] is True
     shown = (await call(app, "GET", B)).json()
     assert shown["card_account"]["account_no"].endswith("8903")
     assert (shown["card_account"]["bank_code"], shown["pending_application"]) == ("CCB", None)
+    back = {**CARD, "reason": "换回原卡", "application_id": "x-3"}
+    applied_by_reviewer = await call(app, "POST", f"{B}/card-account-applications", back, REVIEWER)
+    assert applied_by_reviewer.status == 201
+    own = await call(
+        app, "POST", f"{B}/card-account-applications/x-3/review", {"decision": "approve"}, REVIEWER
+    )
+    assert refusal(own) == (403, "reviewer_is_applicant")
 
 
 async def test_a_rejection_needs_a_reason(registry) -> None:

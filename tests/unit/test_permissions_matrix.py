@@ -61,6 +61,7 @@ MATRIX: Final = """
 village_officer @ 650102001001
     beneficiary.read    A-JJJ
     beneficiary.write   R-RRR
+    beneficiary.review  R-RRR
     roster.read         A-JJJ
     roster.write        R-RRR
     catalogue.write     R-RRR
@@ -77,6 +78,7 @@ village_officer @ 650102001001
 township_operator @ 650102001
     beneficiary.read    AAJJJ
     beneficiary.write   AAJJJ
+    beneficiary.review  RRRRR
     roster.read         AAJJJ
     roster.write        AAJJJ
     catalogue.write     RRRRR
@@ -93,6 +95,7 @@ township_operator @ 650102001
 township_finance_auditor @ 650102001
     beneficiary.read    AAJJJ
     beneficiary.write   RRRRR
+    beneficiary.review  AAJJJ
     roster.read         AAJJJ
     roster.write        RRRRR
     catalogue.write     RRRRR
@@ -109,6 +112,7 @@ township_finance_auditor @ 650102001
 county_department_operator @ 650102
     beneficiary.read    AAJJJ
     beneficiary.write   AAJJJ
+    beneficiary.review  AAJJJ
     roster.read         AAJJJ
     roster.write        AAJJJ
     catalogue.write     AAJJJ
@@ -125,6 +129,7 @@ county_department_operator @ 650102
 county_department_reviewer @ 650102
     beneficiary.read    AAJJJ
     beneficiary.write   RRRRR
+    beneficiary.review  AAJJJ
     roster.read         AAJJJ
     roster.write        RRRRR
     catalogue.write     RRRRR
@@ -141,6 +146,7 @@ county_department_reviewer @ 650102
 county_finance_officer @ 650102
     beneficiary.read    AAJJJ
     beneficiary.write   RRRRR
+    beneficiary.review  RRRRR
     roster.read         AAJJJ
     roster.write        RRRRR
     catalogue.write     RRRRR
@@ -157,9 +163,10 @@ county_finance_officer @ 650102
 supervisor @ 6501
     beneficiary.read    AAJJJ
     beneficiary.write   RRRRR
+    beneficiary.review  RRRRR
     roster.read         AAJJJ
     roster.write        RRRRR
-    catalogue.write     RRRRR
+    catalogue.write     AAJJJ
     list.import         RRRRR
     notice.read         AAJJJ
     objection.resolve   RRRRR
@@ -173,6 +180,7 @@ supervisor @ 6501
 auditor @ 65
     beneficiary.read    AAJJJ
     beneficiary.write   RRRRR
+    beneficiary.review  RRRRR
     roster.read         AAJJJ
     roster.write        RRRRR
     catalogue.write     RRRRR
@@ -189,6 +197,7 @@ auditor @ 65
 bank_connector @ 650102
     beneficiary.read    RRRRR
     beneficiary.write   RRRRR
+    beneficiary.review  RRRRR
     roster.read         RRRRR
     roster.write        RRRRR
     catalogue.write     RRRRR
@@ -205,6 +214,7 @@ bank_connector @ 650102
 system_administrator @ 650102
     beneficiary.read    RRRRR
     beneficiary.write   RRRRR
+    beneficiary.review  RRRRR
     roster.read         RRRRR
     roster.write        RRRRR
     catalogue.write     RRRRR

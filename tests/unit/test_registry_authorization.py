@@ -48,7 +48,7 @@ MAY = {
     "county_department_operator": READ | {"beneficiary.write", "roster.write", "catalogue.write"},
     "county_department_reviewer": READ,
     "county_finance_officer": READ,  # approves or sends back, never edits (003 §3(1))
-    "supervisor": READ,
+    "supervisor": READ | {"catalogue.write"},  # the region keeps the catalogue (000 art.8-9)
     "auditor": READ,
     "bank_connector": set(),
     "system_administrator": set(),

@@ -51,13 +51,15 @@ Handler = Callable[..., Awaitable[AppendResult | None]]
 
 
 async def _run(
-    registry: Registry, handler: Handler, command: cmd.BeneficiaryCommand, context: CommandContext
+    registry: Registry,
+    handler: Handler,
+    command: cmd.BeneficiaryCommand,
+    context: CommandContext,
+    action: Action = Action.BENEFICIARY_WRITE,
 ) -> bool:
     """Whether the command appended anything (False: it was already done), once the caller
-    may change beneficiaries of the person's village (403 before anything is done)."""
-    await authorized_beneficiary(
-        registry, context.actor, command.beneficiary_id, Action.BENEFICIARY_WRITE
-    )
+    may do ``action`` on beneficiaries of the person's village (403 before anything is done)."""
+    await authorized_beneficiary(registry, context.actor, command.beneficiary_id, action)
     with answering():
         result = await handler(
             store=registry.store, codec=registry.codec, command=command, context=context
@@ -186,7 +188,9 @@ async def post_review(
         reason=body.reason,
     )
     context = request_context(actor, idempotency_key)
-    reviewed = await _run(registry, app.review_card_account_change, command, context)
+    reviewed = await _run(
+        registry, app.review_card_account_change, command, context, Action.BENEFICIARY_REVIEW
+    )
     return {
         "beneficiary_id": beneficiary_id,
         "application_id": application_id,
