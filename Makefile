@@ -8,11 +8,11 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: run test bench
+.PHONY: run test bench browser
 run: $(VENV)/.synced ## the main job on embedded defaults
 	$(VENV)/bin/onecard run $(ARGS)
 
-test: $(VENV)/.synced ## lint, types and every test tier
+test: $(VENV)/.synced browser ## lint, types and every test tier
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -20,6 +20,21 @@ test: $(VENV)/.synced ## lint, types and every test tier
 
 bench: $(VENV)/.synced ## benchmarks, printed as tables (see bench/README.md)
 	$(VENV)/bin/python -m bench.eventstore
+
+# The public pages are tested in headless Debian Chromium (driven by Playwright, which is told
+# where it is rather than downloading its own). Installed once when missing and allowed to.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian chromium for the page tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+	      >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; \
+	  else \
+	    echo "no $(CHROMIUM) and cannot install it: page tests will skip (or fail under CI=true)"; \
+	  fi; \
+	fi
 
 $(UV):
 	$(PYTHON) -m venv .tools
