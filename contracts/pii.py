@@ -21,6 +21,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+from contracts.masking import mask
 from contracts.pii_rules import (
     PII_CONTEXT_KEY,
     SEALED_SCHEMA,
@@ -48,7 +49,6 @@ class _Pii:
 
     __slots__ = ("_sealed", "_value")
     kind: ClassVar[PiiKind]
-    visible: ClassVar[tuple[int, int]]
 
     def __init__(self, raw: str) -> None:
         self._value: str | None = normalise(self.kind, raw)
@@ -72,12 +72,8 @@ class _Pii:
         return self._value
 
     def masked(self) -> str:
-        value = self.reveal()
-        head, tail = self.visible
-        hidden = len(value) - head - tail
-        if hidden < 4:
-            return "*" * len(value)
-        return value[:head] + "*" * hidden + value[len(value) - tail :]
+        """The value as every output may show it (``contracts.masking``, the one policy)."""
+        return mask(self.kind, self.reveal())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.masked()!r})"
@@ -147,18 +143,15 @@ class CitizenId(_Pii):
     """An 18-character citizen ID number (GB 11643), upper-case, masked but for the last 4."""
 
     kind = "citizen_id"
-    visible = (0, 4)
 
 
 class CardAccountNo(_Pii):
     """A social-security-card financial account number, masked but for the last 4 digits."""
 
     kind = "card_account_no"
-    visible = (0, 4)
 
 
 class PhoneNo(_Pii):
-    """A phone number without separators or +86, masked as 138****5678."""
+    """A phone number without separators or +86, masked but for the last 4 (*******5678)."""
 
     kind = "phone_no"
-    visible = (3, 4)

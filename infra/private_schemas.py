@@ -9,6 +9,10 @@ from typing import Final
 
 from contracts.events import EVENTS
 from contracts.versioning import EventRegistry
+from infra.identity.events import IDENTITY_EVENTS
+from infra.identity.query_log import QUERY_LOG_EVENTS
+from services.approval.domain.events import APPROVAL_EVENTS
+from services.publicity.domain.events import PUBLICITY_EVENTS
 from services.registry.domain.events import REGISTRY_EVENTS
 
 _SERVICES: Final = Path(__file__).resolve().parent.parent / "services"
@@ -18,10 +22,12 @@ _SERVICES: Final = Path(__file__).resolve().parent.parent / "services"
 class PrivateEvents:
     service: str
     registry: EventRegistry
+    schemas: Path | None = None
+    """Where the schemas live when not beside a service (``infra`` events)."""
 
     @property
     def root(self) -> Path:
-        return _SERVICES / self.service / "schemas"
+        return self.schemas or _SERVICES / self.service / "schemas"
 
     def event_types(self) -> list[str]:
         """The service's own event types (the contracts it also reads are pinned apart)."""
@@ -29,5 +35,13 @@ class PrivateEvents:
         return [name for name in self.registry.event_types() if name not in contracts]
 
 
-PRIVATE: Final = (PrivateEvents("registry", REGISTRY_EVENTS),)
+PRIVATE: Final = (
+    PrivateEvents("registry", REGISTRY_EVENTS),
+    PrivateEvents("approval", APPROVAL_EVENTS),
+    PrivateEvents("publicity", PUBLICITY_EVENTS),
+    PrivateEvents(
+        "query_log", QUERY_LOG_EVENTS, Path(__file__).parent / "identity" / "query_log_schemas"
+    ),
+    PrivateEvents("identity", IDENTITY_EVENTS, Path(__file__).parent / "identity" / "schemas"),
+)
 """Every service registry with private events."""

@@ -85,7 +85,9 @@ async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
         transport = httpx.ASGITransport(app=registry.build(deps).http)
         client = httpx.AsyncClient(transport=transport, base_url="http://registry")
         stack.push_async_callback(client.aclose)
-        (spec,) = publicity.build(deps).consumers
+        (spec,) = [
+            c for c in publicity.build(deps).consumers if c.name.endswith("village-register")
+        ]
         sink = DeadLetterSink(publisher=publisher, store=store)
         consumer = IdempotentConsumer(
             spec=spec, database=projections, codec=deps.codec, dead_letters=sink

@@ -53,7 +53,7 @@ def test_repr_and_str_are_masked() -> None:
     for text in texts:
         assert CITIZEN_ID not in text
         assert PHONE_NO not in text
-    assert str(PhoneNo(PHONE_NO)) == "138****8000"
+    assert str(PhoneNo(PHONE_NO)) == "*******8000"
     assert repr(CardAccountNo(ACCOUNT_NO)) == "CardAccountNo('***************8901')"
     assert CitizenId(CITIZEN_ID).reveal() == CITIZEN_ID
 

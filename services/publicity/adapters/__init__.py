@@ -1,1 +1,1 @@
-"""Publicity's adapters: its projection tables."""
+"""Publicity's adapters: its projection tables (masked data only) and the objection rate limits."""

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.base import Event
 from contracts.envelope import Envelope
 from contracts.events import BeneficiaryRegistered
+from contracts.masking import mask_name
 from services.publicity.adapters.tables import village_register
-from services.publicity.domain.masking import mask_name
 
 
 async def on_beneficiary_registered(

@@ -1,1 +1,2 @@
-"""The publicity entrypoints: HTTP routers and Faust agents, thin over the application."""
+"""The publicity entrypoints: HTTP routers and the public pages (Jinja2 templates), thin over
+the application."""

@@ -1,31 +1,90 @@
-"""The publicity HTTP API: public pages and queries over its projections (read only)."""
+"""The publicity HTTP API, shared parts: the service's objects, the error mapping, the command
+context of a request; and the village register (read only)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from contracts.envelope import Actor
+from infra.clock import Clock
+from infra.eventcodec import EventCodec
+from infra.eventstore.port import EventStore
+from infra.http.context import current_correlation_uuid
+from infra.http.errors import ApiError
 from infra.projections.database import ProjectionDatabase
+from infra.telemetry import inject
+from services.publicity.adapters.rate_limit import ObjectionLimits
+from services.publicity.application.context import CommandContext
 from services.publicity.application.village_register import village_register_of
+from services.publicity.domain.refusals import Refused
 
 router = APIRouter(tags=["publicity"])
 
 
-def projections(request: Request) -> ProjectionDatabase:
-    database: ProjectionDatabase = request.app.state.projections
-    return database
+@dataclass(frozen=True)
+class ReportingChannel:
+    """Where the public reports (002 §3(2): 设立举报电话), printed on every notice."""
+
+    phone: str
+    address: str | None
 
 
-Projections = Annotated[ProjectionDatabase, Depends(projections)]
+@dataclass(frozen=True)
+class PublicityApp:
+    store: EventStore
+    codec: EventCodec
+    projections: ProjectionDatabase
+    clock: Clock
+    reporting: ReportingChannel
+    limits: ObjectionLimits
+
+
+def publicity_app(request: Request) -> PublicityApp:
+    app: PublicityApp = request.app.state.publicity
+    return app
+
+
+Publicity = Annotated[PublicityApp, Depends(publicity_app)]
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """A command's refusal as the service's error shape (its status, code and Chinese
+    message); nothing was stored."""
+    try:
+        yield
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+
+
+def request_context(
+    publicity: PublicityApp, actor: Actor, idempotency_key: str | None
+) -> CommandContext:
+    """The context of a command from an HTTP request: the caller, the service clock's now,
+    the request's correlation id and trace, its Idempotency-Key (else a fresh one)."""
+    trace = inject()
+    return CommandContext(
+        actor=actor,
+        at=publicity.clock.now(),
+        correlation_id=current_correlation_uuid(),
+        idempotency_key=idempotency_key or str(uuid.uuid4()),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )
 
 
 @router.get("/villages/{village_code}/register")
 async def get_village_register(
-    database: Projections,
+    publicity: Publicity,
     village_code: Annotated[str, Path(pattern=r"^[0-9]{12}$")],
 ) -> dict[str, object]:
     """Who is registered in a village, names masked as public notices show them."""
-    async with database.transaction() as conn:
+    async with publicity.projections.transaction() as conn:
         people = await village_register_of(conn, village_code)
     return {"village_code": village_code, "beneficiaries": people}
