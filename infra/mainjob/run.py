@@ -24,7 +24,11 @@ from infra.runtime.processes import RunningSystem, running_system
 from infra.settings import Settings, get_settings
 from infra.wiring import open_store
 
-CLERK = {"X-Onecard-User": "u-clerk-0001", "X-Onecard-Role": "township_operator"}
+CLERK = {
+    "X-Onecard-User": "u-clerk-0001",
+    "X-Onecard-Role": "county_department_operator",
+    "X-Onecard-Jurisdiction": "650102",
+}
 
 
 def run(

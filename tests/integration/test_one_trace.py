@@ -38,7 +38,11 @@ from tests.tracing import captured_spans
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(120)]
 
-CLERK = {"X-Onecard-User": "u-clerk", "X-Onecard-Role": "township_operator"}
+CLERK = {
+    "X-Onecard-User": "u-clerk",
+    "X-Onecard-Role": "township_operator",
+    "X-Onecard-Jurisdiction": "650102001",
+}
 PERSON = {
     "beneficiary_id": "b-trace",
     "citizen_id": "11010519491231002X",
