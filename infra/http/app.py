@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
 
+from infra.clock import Clock
 from infra.http.context import RequestContext
 from infra.http.errors import error_body, install_error_handlers
 from infra.http.readiness import Probe, run_probes, service_probes
@@ -25,6 +26,7 @@ def make_service_app(
     ready_checks: Mapping[str, Probe],
     description: str = "",
     tracer_provider: TracerProvider | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """A service's app with ``/health`` and ``/ready``; its routers are included by its
     bootstrap. ``tracer_provider`` defaults to the process's (tests pass their own).
@@ -38,7 +40,7 @@ def make_service_app(
         telemetry={"tracing": False},
     )
     tracer = trace.get_tracer("onecard.http", tracer_provider=tracer_provider)
-    app.add_middleware(RequestContext, service=service, tracer=tracer)
+    app.add_middleware(RequestContext, service=service, tracer=tracer, clock=clock)
     install_error_handlers(app)
     _add_probes(app, dict(ready_checks))
     return app
@@ -47,7 +49,7 @@ def make_service_app(
 def service_app(service: str, deps: ServiceDeps, *, description: str) -> FastAPI:
     """A service's app with the standard probes on what the runtime opened for it."""
     probes = service_probes(deps.settings, store=deps.store, projections=deps.projections.engine)
-    return make_service_app(service, ready_checks=probes, description=description)
+    return make_service_app(service, ready_checks=probes, description=description, clock=deps.clock)
 
 
 def _add_probes(app: FastAPI, checks: dict[str, Probe]) -> None:

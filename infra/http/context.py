@@ -1,8 +1,11 @@
 """Per-request context: correlation id, structlog bindings and the server span.
 
 The correlation id comes from ``X-Correlation-ID`` (or is created), is bound to every log line
-of the request and returned in the response. The span continues an incoming ``traceparent``
-(through :func:`infra.telemetry.extract`, the one place trace context is read). Health probes
+of the request and returned in the response. The request's instant is read once from the
+service's clock (``request_now``), so a command and everything it records share one time, and
+tests and the demo that move the clock move the services with it. The span continues an
+incoming ``traceparent`` (through :func:`infra.telemetry.extract`, the one place trace context
+is read). Health probes
 are not traced, as eShop's service defaults filter them: they would drown the real traffic.
 An unhandled error becomes the shared 500 body here, so it still carries the correlation id.
 """
@@ -12,12 +15,15 @@ from __future__ import annotations
 import re
 import uuid
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
+from datetime import datetime
 
 import orjson
 import structlog
 from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode, Tracer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from infra.clock import Clock, SystemClock
 from infra.http.errors import INTERNAL_ERROR, error_body
 from infra.telemetry import extract
 
@@ -25,15 +31,27 @@ HEADER = "x-correlation-id"
 UNTRACED = frozenset({"/health", "/ready"})
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 log = structlog.get_logger()
+_NOW: ContextVar[datetime] = ContextVar("onecard_request_now")
+
+
+def request_now() -> datetime:
+    """The current request's instant, from its service's clock (aware, UTC)."""
+    try:
+        return _NOW.get()
+    except LookupError:
+        raise RuntimeError("request_now() is only known inside a request") from None
 
 
 class RequestContext:
     """Pure ASGI middleware (contextvars bound here reach the endpoint and its logs)."""
 
-    def __init__(self, app: ASGIApp, *, service: str, tracer: Tracer) -> None:
+    def __init__(
+        self, app: ASGIApp, *, service: str, tracer: Tracer, clock: Clock | None = None
+    ) -> None:
         self.app = app
         self.service = service
         self.tracer = tracer
+        self.clock = clock or SystemClock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,13 +59,17 @@ class RequestContext:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         correlation_id = correlation_id_of(headers)
+        now = _NOW.set(self.clock.now())
         with (
             structlog.contextvars.bound_contextvars(
                 correlation_id=correlation_id, service=self.service, path=scope["path"]
             ),
             self._span(scope, headers) as span,
         ):
-            await self._call(scope, receive, send, correlation_id, span)
+            try:
+                await self._call(scope, receive, send, correlation_id, span)
+            finally:
+                _NOW.reset(now)
 
     async def _call(
         self, scope: Scope, receive: Receive, send: Send, correlation_id: str, span: Span

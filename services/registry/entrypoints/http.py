@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request
@@ -18,7 +18,7 @@ from contracts.zones import SHANGHAI
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid
+from infra.http.context import current_correlation_uuid, request_now
 from infra.http.errors import ApiError
 from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
@@ -69,7 +69,7 @@ def request_context(
     trace = inject()
     return CommandContext(
         actor=actor,
-        at=at or datetime.now(UTC),
+        at=at or request_now(),
         correlation_id=current_correlation_uuid(),
         idempotency_key=idempotency_key or str(uuid.uuid4()),
         traceparent=trace.get("traceparent"),
@@ -97,7 +97,7 @@ async def post_beneficiary(
 ) -> dict[str, object]:
     """Register a beneficiary (登记补贴对象) in a village of the caller's jurisdiction.
     Retrying with the same Idempotency-Key is safe."""
-    now = datetime.now(UTC)
+    now = request_now()
     context = request_context(actor, idempotency_key, at=now)
     with answering():
         command = _command(body, today=now.astimezone(SHANGHAI).date())

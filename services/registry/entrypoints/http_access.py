@@ -9,12 +9,11 @@ so that a refusal of the role comes first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from fastapi import Request
 
 from contracts.envelope import Actor
-from infra.http.context import current_correlation_uuid
+from infra.http.context import current_correlation_uuid, request_now
 from infra.http.errors import ApiError
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import record_read
@@ -75,7 +74,7 @@ async def log_read(
         subject_ids=subject_ids,
         row_nos=row_nos,
         route=f"{request.method} {template}",
-        at=datetime.now(UTC),
+        at=request_now(),
         correlation_id=current_correlation_uuid(),
         client_address=request.client.host if request.client else None,
     )

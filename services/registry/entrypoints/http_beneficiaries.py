@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
@@ -20,6 +19,7 @@ from contracts.pii import CardAccountNo, PhoneNo, PiiError
 from contracts.zones import local_date
 from infra.eventstore.port import AppendResult
 from infra.http.actor import CurrentActor
+from infra.http.context import request_now
 from infra.http.errors import ApiError
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import BENEFICIARY
@@ -208,7 +208,7 @@ async def post_verification(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """The bank confirmed the account (default: now); it is open from here."""
-    now = datetime.now(UTC)
+    now = request_now()
     verified_at = body.verified_at if body is not None and body.verified_at else now
     if verified_at > now:
         raise ApiError(422, "invalid_date", "核验时间不能晚于现在")
@@ -271,7 +271,7 @@ async def post_reverification(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """The annual check (一年一核对) of the given year (default: this year)."""
-    now = datetime.now(UTC)
+    now = request_now()
     today = local_date(now)
     year = body.year if body is not None and body.year is not None else today.year
     command = cmd.ReverifyBeneficiary(beneficiary_id, year, today)
@@ -290,7 +290,7 @@ async def post_death(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Record the death; the card account is closed with it."""
-    now = datetime.now(UTC)
+    now = request_now()
     command = cmd.RecordDeath(beneficiary_id, body.died_on, body.source, local_date(now))
     recorded = await _run(
         registry, app.record_death, command, request_context(actor, idempotency_key, at=now)
@@ -307,7 +307,7 @@ async def post_move_out(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Record the move out of the register; the card account is closed with it."""
-    now = datetime.now(UTC)
+    now = request_now()
     command = cmd.RecordMoveOut(
         beneficiary_id, body.moved_on, body.destination_code, local_date(now)
     )

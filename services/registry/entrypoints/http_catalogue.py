@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from contracts.fields import Fen
 from contracts.zones import SHANGHAI
 from infra.eventstore.port import WrongExpectedVersion
 from infra.http.actor import CurrentActor
+from infra.http.context import request_now
 from infra.http.errors import HTTP_MESSAGES, ApiError
 from infra.identity.permissions import Action, authorize
 from services.registry.application import catalogue
@@ -304,7 +305,7 @@ def _division_name(
     below."""
     if len(code) <= 6:
         names = divisions.official_names(code)
-        current = divisions.official_name(code, year=datetime.now(SHANGHAI).year)
+        current = divisions.official_name(code, year=request_now().astimezone(SHANGHAI).year)
         if current is not None:
             return current, True
         return (names[-1].name, False) if names else (None, False)
