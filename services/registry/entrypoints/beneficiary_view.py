@@ -1,5 +1,9 @@
-"""The beneficiary as a clerk sees it: what the register holds now, personal data masked
-(citizen ID and account number but their last 4 characters, the phone but 3 + 4)."""
+"""The beneficiary as a clerk sees it: what the register holds now, personal data masked by
+the one policy (``contracts.masking``: ID, account and phone show their last 4 characters).
+
+Only the birth *year* is shown: the full birth date beside the ID's last four and the
+village (which names the county) would spell out the whole ID number, 14 of whose digits the
+policy hides."""
 
 from __future__ import annotations
 
@@ -9,13 +13,12 @@ from services.registry.domain.beneficiary import Beneficiary
 
 
 def view(state: Beneficiary) -> dict[str, Any]:
-    born = state.birth_date
     return {
         "beneficiary_id": state.beneficiary_id,
         "citizen_id": state.citizen_id.masked(),
         "name": state.name,
         "gender": state.gender,
-        "birth_date": born.isoformat() if born else None,
+        "birth_year": state.birth_date.year if state.birth_date else None,
         "village_code": state.village_code,
         "household_id": state.household_id,
         "phone": state.phone.masked() if state.phone is not None else None,
