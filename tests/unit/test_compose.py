@@ -16,7 +16,12 @@ from infra.settings import SERVICES
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 ONECARD = (*SERVICES, "relay")
-REQUIRED = ("ONECARD_POSTGRES_PASSWORD", "ONECARD_KEY_FILE_HOST")
+REQUIRED = (
+    "ONECARD_POSTGRES_PASSWORD",
+    "ONECARD_KEY_FILE_HOST",
+    "ONECARD_TOKEN_SIGNING_KEY_HOST",
+    "ONECARD_TOKEN_VERIFY_KEY_HOST",
+)
 
 
 def _compose() -> dict[str, Any]:
@@ -40,6 +45,9 @@ def test_each_onecard_service_is_configured_from_the_environment(name: str) -> N
     assert environment["ONECARD_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert environment["ONECARD_ENVIRONMENT"] == "prod"
     assert environment["ONECARD_KEY_FILE"] == "/run/secrets/pii_keys"
+    assert environment["ONECARD_TOKEN_VERIFY_KEY_FILE"] == "/run/secrets/token_verify_key"
+    signs = "ONECARD_TOKEN_SIGNING_KEY_FILE" in environment
+    assert signs == (name == "registry"), "only where users log in holds the signing key"
     assert (ROOT / service["build"]["context"] / service["build"]["dockerfile"]).is_file()
     assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
