@@ -38,7 +38,7 @@ from infra.synthetic.programmes import FARMLAND
 from infra.synthetic.roster_files import RosterFormat
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
-from services.registry.application.context import CommandContext
+from infra.command_context import CommandContext
 from services.registry.application.import_roster import Checks, import_roster_file
 from services.registry.application.roster_commands import draft_roster
 from services.registry.domain.events import REGISTRY_EVENTS

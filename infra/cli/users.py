@@ -16,8 +16,8 @@ import typer
 
 from contracts.envelope import Actor
 from contracts.pii import CitizenId, PiiError
+from infra.command_context import CommandContext
 from infra.identity import admin
-from infra.identity.context import CommandContext
 from infra.identity.decide_login import describe
 from infra.identity.events import username_stream
 from infra.identity.refusals import IdentityRefused, invalid_citizen_id, unknown_user

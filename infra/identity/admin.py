@@ -14,9 +14,9 @@ from datetime import datetime
 
 from contracts.base import Event
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.identity import refusals as refuse
 from infra.identity.certificates import ClientCertificate, check_validity
-from infra.identity.context import CommandContext
 from infra.identity.decide_user import (
     check_division,
     decide_bind,

@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.http.context import current_correlation_uuid
 from infra.http.errors import ApiError
-from infra.identity.context import CommandContext
 from infra.identity.refusals import IdentityRefused
 from infra.identity.service import Identity
 from infra.telemetry import inject

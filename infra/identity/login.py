@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Literal
 
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.identity import refusals as refuse
 from infra.identity.admin import check_certificate
 from infra.identity.certificates import ClientCertificate
-from infra.identity.context import CommandContext
 from infra.identity.decide_login import choose_grant, decide_login
 from infra.identity.decide_user import USERNAME, decide_set_password
 from infra.identity.events import LoginSucceeded, certificate_stream, username_stream

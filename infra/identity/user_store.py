@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from contracts.base import Event
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import NO_STREAM, EventStore, WrongExpectedVersion
-from infra.identity.context import CommandContext
 from infra.identity.events import (
     DIRECTORY_STREAM,
     CertificateClaimed,

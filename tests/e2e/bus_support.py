@@ -23,11 +23,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.envelope import Actor
 from contracts.pii import CitizenId
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii import FieldCipher
 from infra.settings import SERVICES
-from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain import citizen_id
 from services.registry.domain.beneficiary import RegisterBeneficiary

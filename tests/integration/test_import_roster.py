@@ -13,13 +13,13 @@ import pytest
 from contracts.envelope import Actor, new_envelope, new_event_id
 from contracts.events import BeneficiaryRegistered, CardAccountDeclared, CardAccountVerified
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import define_programme, register_division
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import (
     import_cross_check_list,
     load_cross_checks,

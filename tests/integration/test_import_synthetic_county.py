@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.mainjob.register_seed import AT, CLERK, seed_register_read_model
@@ -18,7 +19,6 @@ from infra.synthetic.defects import DefectKind
 from infra.synthetic.files import DEFAULT_FORMATS, write_county
 from services.registry.adapters.roster_files import open_roster
 from services.registry.adapters.tables import TABLES
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import (
     import_cross_check_list,
     load_cross_checks,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from contracts.envelope import Actor
 from contracts.events import EVENTS
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.pii.cipher import FieldCipher
@@ -28,7 +29,6 @@ from services.registry.adapters.register_households import (
 )
 from services.registry.adapters.tables import TABLES, register_people
 from services.registry.application import beneficiary_commands as app
-from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.application.register_projection import register_handler
 from services.registry.domain import beneficiary_commands as cmd

@@ -21,10 +21,10 @@ from contracts.envelope import Actor
 from contracts.events import EVENTS
 from contracts.pii import CitizenId
 from infra.clock import AdjustableClock
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.identity import admin
-from infra.identity.context import CommandContext
 from infra.identity.passwords import Passwords
 from infra.identity.service import Identity
 from infra.identity.user_commands import EnrolUser, GrantRole

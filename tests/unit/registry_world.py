@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 
 from contracts.envelope import Actor
 from contracts.pii import CardAccountNo, CitizenId
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from services.registry.application import beneficiary_commands
 from services.registry.application.catalogue import define_programme, register_division
-from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.application.roster_commands import draft_roster, load_roster
 from services.registry.application.streams import append_decided

@@ -22,10 +22,10 @@ from contracts.events import (
     CardAccountVerified,
 )
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from services.registry.application import beneficiary_commands as app
-from services.registry.application.context import CommandContext
 from services.registry.domain.beneficiary import Beneficiary, evolve
 from services.registry.domain.beneficiary_commands import (
     ApplyCardAccountChange,

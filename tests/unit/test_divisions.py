@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from services.registry.application.catalogue import load_divisions, register_division
-from services.registry.application.context import CommandContext
 from services.registry.domain.divisions import (
     DIVISION_EVENTS,
     CountyDivisions,

@@ -3,8 +3,11 @@ outages waited out, and each message is traced."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 
+import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -12,7 +15,10 @@ from opentelemetry.trace import SpanKind
 
 from contracts.base import Event
 from contracts.envelope import Envelope
-from infra.bus.consumer import IdempotentConsumer
+from infra.bus.consumed import ConsumedMessage
+from infra.bus.consumer import BatchSkipped, IdempotentConsumer
+from infra.bus.messages import BusMessage
+from infra.bus.publisher import MemoryPublisher
 from tests.unit.consumer_harness import CODEC, fail_on, sample_messages
 from tests.unit.contract_samples import SAMPLES
 
@@ -111,3 +117,75 @@ async def test_in_a_batch_only_sampled_traces_get_a_span(harness) -> None:
     assert span.attributes is not None
     assert span.attributes["messaging.kafka.offset"] == first.offset
     assert span.attributes["onecard.batch_size"] == 2
+
+
+class _Gate:
+    """A fault that holds the handler on ``stream_id`` until opened."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id, self.reached, self.opened = stream_id, asyncio.Event(), asyncio.Event()
+
+
+async def _gated(harness, gate: _Gate):  # type: ignore[no-untyped-def]
+    handle = harness.handle
+
+    async def handle_after_gate(conn, envelopes):  # type: ignore[no-untyped-def]
+        if any(e.stream_id == gate.stream_id for e in envelopes):
+            gate.reached.set()
+            await gate.opened.wait()
+        await handle(conn, envelopes)
+
+    harness.handle = handle_after_gate
+
+
+class _HeldPublisher(MemoryPublisher):
+    """Holds every publish (here: a dead letter) until opened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reached, self.opened = asyncio.Event(), asyncio.Event()
+
+    async def publish(self, messages: Sequence[BusMessage]) -> None:
+        self.reached.set()
+        await self.opened.wait()
+        await super().publish(messages)
+
+
+async def test_overlapping_batches_are_written_in_the_order_they_were_handed_over(
+    harness,
+) -> None:
+    messages = await sample_messages()
+    garbage = ConsumedMessage(messages[0].topic, 0, 99, b"k", b"not json", ())
+    harness.publisher = held = _HeldPublisher()
+    consumer = harness.consumer()
+    await consumer.create_tables()
+    first = asyncio.create_task(consumer.handle_batch([garbage, messages[0]]))
+    await held.reached.wait()  # the first batch is still dead-lettering its garbage
+    second = asyncio.create_task(consumer.handle_batch(messages[1:3]))
+    await asyncio.sleep(0.05)
+    assert harness.calls == []  # the second batch waits for the first, though ready first
+    held.opened.set()
+    await asyncio.gather(first, second)
+    assert harness.calls == ["s-0", "s-1", "s-2"]
+
+
+async def test_a_batch_overlapping_one_that_failed_is_not_written_and_later_ones_are(
+    harness,
+) -> None:
+    messages = await sample_messages()
+    gate = _Gate("s-0")
+    await _gated(harness, gate)
+    consumer = harness.consumer()
+    await consumer.create_tables()
+    first = asyncio.create_task(consumer.handle_batch(messages[:2]))
+    await gate.reached.wait()
+    second = asyncio.create_task(consumer.handle_batch(messages[2:4]))
+    await asyncio.sleep(0.05)
+    first.cancel()  # an agent stopped mid-batch: the batch is rolled back, not acknowledged
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    with pytest.raises(BatchSkipped):
+        await second
+    assert await harness.applied_streams() == []
+    await consumer.handle_batch(messages[2:4])  # the next call starts afresh
+    assert await harness.applied_streams() == ["s-2", "s-3"]

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from services.registry.application.catalogue import (
@@ -19,7 +20,6 @@ from services.registry.application.catalogue import (
     retire_programme,
     revise_programme,
 )
-from services.registry.application.context import CommandContext
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.programme import (
     PROGRAMME_EVENTS,

@@ -12,9 +12,9 @@ import pytest
 from contracts.envelope import Actor
 from contracts.events import BeneficiaryRegistered
 from contracts.pii import CitizenId, PhoneNo
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
-from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain.beneficiary import (
     Beneficiary,

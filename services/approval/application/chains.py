@@ -4,10 +4,10 @@ chain an approval of the programme opening now would take."""
 from __future__ import annotations
 
 from contracts.envelope import Actor
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.identity.permissions import Action, authorize
-from services.approval.application.context import CommandContext
 from services.approval.application.streams import append_decided, chain_stream, load_chain
 from services.approval.domain.chain import (
     Chain,

@@ -1,10 +1,8 @@
-"""Who, when and why around the events the approval service appends: a person's command
-(``CommandContext``), or the service reacting to another service's event (``reacted``)."""
+"""The approval service reacting to another service's event (``reacted``); a person's
+command carries ``infra.command_context.CommandContext``."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, TypeVar
 
@@ -13,31 +11,6 @@ from contracts.envelope import Actor, Envelope, derived_event_id, new_envelope
 
 E = TypeVar("E", bound=Event)
 SYSTEM: Final = Actor.system("approval")
-
-
-@dataclass(frozen=True, slots=True)
-class CommandContext:
-    """``idempotency_key`` names the request: the same key again yields the same event ids,
-    so a retried request appends nothing new."""
-
-    actor: Actor
-    at: datetime
-    correlation_id: uuid.UUID
-    idempotency_key: str
-    traceparent: str | None = None
-    tracestate: str | None = None
-
-    def envelope(self, event: E, *, stream_id: str, index: int = 0) -> Envelope[E]:
-        return new_envelope(
-            event,
-            event_id=derived_event_id(self.at, key=f"{self.idempotency_key}/{stream_id}/{index}"),
-            stream_id=stream_id,
-            occurred_at=self.at,
-            actor=self.actor,
-            correlation_id=self.correlation_id,
-            traceparent=self.traceparent,
-            tracestate=self.tracestate,
-        )
 
 
 def reacted(

@@ -11,11 +11,11 @@ import structlog
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
-from services.approval.application.context import CommandContext
 from services.approval.application.projection import project_approval
 from services.approval.application.streams import (
     append_decided,

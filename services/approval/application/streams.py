@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.approval.application.context import CommandContext
 from services.approval.domain.chain import Chain, evolve_chain
 from services.approval.domain.state import RosterApproval, evolve
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Actor
 from infra.clock import Clock
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore, WrongExpectedVersion
 from infra.http.actor import CurrentActor
@@ -23,7 +24,6 @@ from infra.http.errors import HTTP_MESSAGES, ApiError
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.approval.adapters.tables import TABLES
-from services.approval.application.context import CommandContext
 from services.approval.application.decisions import Decided, approve_level, send_back
 from services.approval.application.history import approval_history
 from services.approval.domain.approval import ApproveLevel, SendBack

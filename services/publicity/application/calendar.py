@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 from contracts.events import WorkingDayScheduleEntered
 from contracts.working_days import WorkingCalendar, YearSchedule, calendar_with
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.publicity.application.context import CommandContext
 from services.publicity.application.streams import append_decided
 from services.publicity.domain.schedule import EnterSchedule, decide_schedule
 

@@ -1,66 +1,23 @@
-"""What every command carries besides its content: who, when, which request or which causing
-event, which trace."""
+"""Publicity acting on its own: reacting to another service's event, or on its clock."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, TypeVar
+from typing import Final
 
 from contracts.base import Event
-from contracts.envelope import Actor, Envelope, derived_event_id, new_envelope
+from contracts.envelope import Envelope
+from infra import command_context
+from infra.command_context import CommandContext
 
-E = TypeVar("E", bound=Event)
 SERVICE: Final = "publicity"
 
 
-@dataclass(frozen=True, slots=True)
-class CommandContext:
-    """``idempotency_key`` names the request (or the causing event): the same key again
-    yields the same event ids, so a retried request or a redelivered event appends nothing."""
-
-    actor: Actor
-    at: datetime
-    correlation_id: uuid.UUID
-    idempotency_key: str
-    causation_id: uuid.UUID | None = None
-    traceparent: str | None = None
-    tracestate: str | None = None
-
-    def envelope(self, event: E, *, stream_id: str, index: int = 0) -> Envelope[E]:
-        return new_envelope(
-            event,
-            event_id=derived_event_id(self.at, key=f"{self.idempotency_key}/{stream_id}/{index}"),
-            stream_id=stream_id,
-            occurred_at=self.at,
-            actor=self.actor,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-            traceparent=self.traceparent,
-            tracestate=self.tracestate,
-        )
-
-
 def reaction_to(cause: Envelope[Event]) -> CommandContext:
-    """The context of publicity's reaction to ``cause``: at the cause's instant, keyed by its
-    event id, in its correlation and trace, so a redelivery decides and appends the same."""
-    return CommandContext(
-        actor=Actor.system(SERVICE),
-        at=cause.occurred_at,
-        correlation_id=cause.correlation_id,
-        idempotency_key=f"reaction/{cause.event_id}",
-        causation_id=cause.event_id,
-        traceparent=cause.traceparent,
-        tracestate=cause.tracestate,
-    )
+    """Publicity's reaction to ``cause`` (a redelivery decides and appends the same)."""
+    return command_context.reaction_to(cause, service=SERVICE)
 
 
 def on_the_clock(at: datetime, key: str) -> CommandContext:
-    """The context of work publicity does on its own clock (a notice completing)."""
-    return CommandContext(
-        actor=Actor.system(SERVICE),
-        at=at,
-        correlation_id=uuid.uuid4(),
-        idempotency_key=f"clock/{key}",
-    )
+    """Work publicity does on its own clock (a notice completing, a waiting one starting)."""
+    return command_context.on_the_clock(at, key, service=SERVICE)

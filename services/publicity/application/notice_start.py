@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.events import RosterSubmitted
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from services.publicity.application.calendar import working_calendar
-from services.publicity.application.context import CommandContext
 from services.publicity.application.streams import append_decided, load_notice, notice_stream
 from services.publicity.domain.notice import Notice, StartNotice, decide_start, evolve
 from services.publicity.domain.notice_period import years_needed

@@ -3,11 +3,11 @@ township. Each is load - decide - append on the notice's stream."""
 
 from __future__ import annotations
 
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
-from services.publicity.application.context import CommandContext
 from services.publicity.application.notice_queries import BoardRow, listed_row
 from services.publicity.application.streams import append_decided, load_notice, notice_stream
 from services.publicity.domain import refusals as refuse

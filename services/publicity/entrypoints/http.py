@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from contracts.envelope import Actor
 from infra.clock import Clock
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.context import current_correlation_uuid
@@ -20,7 +21,6 @@ from infra.http.errors import ApiError
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.publicity.adapters.rate_limit import ObjectionLimits
-from services.publicity.application.context import CommandContext
 from services.publicity.application.village_register import village_register_of
 from services.publicity.domain.refusals import Refused
 

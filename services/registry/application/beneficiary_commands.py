@@ -8,9 +8,9 @@ context's idempotency key, so an append retried with the same context is a no-op
 
 from __future__ import annotations
 
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.registry.application.context import CommandContext
 from services.registry.application.streams import append_decided, load_state
 from services.registry.domain.beneficiary import Beneficiary, evolve
 from services.registry.domain.beneficiary_commands import (

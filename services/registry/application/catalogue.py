@@ -15,9 +15,9 @@ from typing import Generic, TypeVar
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.registry.application.context import CommandContext
 from services.registry.domain import divisions, programme
 from services.registry.domain.programme_terms import DEFAULT_NOTICE_MINIMUMS
 

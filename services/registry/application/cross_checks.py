@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts.pii import PiiError, normalise
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from services.registry.adapters.list_files import file_hash, list_ids
-from services.registry.application.context import CommandContext
 from services.registry.domain.events import (
     CrossCheckListImported,
     RosterJoinedRound,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import fetch_register
-from services.registry.application.context import CommandContext
 from services.registry.application.import_roster import Checks, ChunkPorts, row_of
 from services.registry.application.roster_commands import load_roster
 from services.registry.application.streams import append_decided

@@ -17,13 +17,13 @@ from itertools import islice
 from typing import Protocol, TypeVar
 
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo, PiiError
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore, NewEvent
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import FetchedRegister, fetch_register
 from services.registry.application.claims import claim
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import CrossCheckIndex, RoundIndex
 from services.registry.application.roster_commands import load_roster
 from services.registry.domain import roster_refusals as refuse

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from contracts.pii import PiiKind
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
 from services.registry.application.claims import claim
-from services.registry.application.context import CommandContext
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import (
     Beneficiary,

@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from contracts.base import Event
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, AppendResult, EventStore
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import round_stream
 from services.registry.application.streams import append_decided, load_state
 from services.registry.domain.events import RosterJoinedRound

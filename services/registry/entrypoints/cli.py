@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from contracts.envelope import Actor
 from contracts.zones import local_date
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.identity.permissions import Action, Forbidden, authorize
 from infra.projections.database import ProjectionDatabase
@@ -29,7 +30,6 @@ from infra.wiring import make_cipher, open_store
 from services.registry.adapters.roster_files import RosterFileError, open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import (
     import_cross_check_list,
     load_cross_checks,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.envelope import Actor
 from contracts.pii import CitizenId, PhoneNo, PiiError
 from contracts.zones import SHANGHAI
+from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
@@ -24,7 +25,6 @@ from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
-from services.registry.application.context import CommandContext
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import RegisterBeneficiary, is_village_code

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Path, Request
 
 from contracts.pii import CardAccountNo, PhoneNo, PiiError
 from contracts.zones import local_date
+from infra.command_context import CommandContext
 from infra.eventstore.port import AppendResult
 from infra.http.actor import CurrentActor
 from infra.http.context import request_now
@@ -24,7 +25,6 @@ from infra.http.errors import ApiError
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import BENEFICIARY
 from services.registry.application import beneficiary_commands as app
-from services.registry.application.context import CommandContext
 from services.registry.domain import beneficiary_commands as cmd
 from services.registry.domain.beneficiary import is_village_code
 from services.registry.entrypoints.beneficiary_bodies import (

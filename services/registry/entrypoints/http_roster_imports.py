@@ -17,13 +17,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, UploadFile
 
 from contracts.zones import local_date
+from infra.command_context import CommandContext
 from infra.http.actor import CurrentActor
 from infra.http.errors import ApiError
 from infra.identity.permissions import Action
 from services.registry.adapters.roster_files import ImportLimits, RosterFileError, open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
-from services.registry.application.context import CommandContext
 from services.registry.application.cross_checks import load_cross_checks, load_round
 from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
 from services.registry.application.roster_commands import load_roster
