@@ -16,7 +16,18 @@ from contracts.events.approval import (
     batch_approved_v1_to_v2,
 )
 from contracts.events.notify import PaymentNoticeSent
-from contracts.events.payout import PaymentFailed, PaymentSucceeded, ReturnedToTreasury
+from contracts.events.payout import (
+    PaymentBatchIssued,
+    PaymentFailed,
+    PaymentFlaggedForReview,
+    PaymentInstructed,
+    PaymentOutcomeUnknown,
+    PaymentSucceeded,
+    ReturnedToTreasury,
+    payment_failed_v1_to_v2,
+    payment_succeeded_v1_to_v2,
+    returned_to_treasury_v1_to_v2,
+)
 from contracts.events.publicity import (
     PublicNoticeCompleted,
     PublicNoticeHalted,
@@ -45,6 +56,9 @@ UPCASTERS: Final[dict[tuple[str, int], Upcaster]] = {
     ("RosterSubmitted", 1): roster_submitted_v1_to_v2,
     ("PublicNoticeCompleted", 1): public_notice_completed_v1_to_v2,
     ("BatchApproved", 1): batch_approved_v1_to_v2,
+    ("PaymentSucceeded", 1): payment_succeeded_v1_to_v2,
+    ("PaymentFailed", 1): payment_failed_v1_to_v2,
+    ("ReturnedToTreasury", 1): returned_to_treasury_v1_to_v2,
 }
 
 EVENTS: Final = EventRegistry(
@@ -67,8 +81,12 @@ EVENTS: Final = EventRegistry(
         PublicNoticeHalted,
         PublicNoticeCompleted,
         WorkingDayScheduleEntered,
+        PaymentBatchIssued,
+        PaymentInstructed,
         PaymentSucceeded,
         PaymentFailed,
+        PaymentOutcomeUnknown,
+        PaymentFlaggedForReview,
         ReturnedToTreasury,
         PaymentNoticeSent,
     ],
@@ -88,8 +106,12 @@ __all__ = [
     "CardAccountFrozen",
     "CardAccountUnfrozen",
     "CardAccountVerified",
+    "PaymentBatchIssued",
     "PaymentFailed",
+    "PaymentFlaggedForReview",
+    "PaymentInstructed",
     "PaymentNoticeSent",
+    "PaymentOutcomeUnknown",
     "PaymentSucceeded",
     "PublicNoticeCompleted",
     "PublicNoticeHalted",

@@ -1,4 +1,5 @@
-"""Payout: payment instructions to the agent bank, bank results, re-issue, return to treasury
-and reconciliation (flow steps 7, 8 and 11). Publishes PaymentSucceeded, PaymentFailed and
-ReturnedToTreasury.
+"""Payout: payment instructions to the agent bank, bank results, re-issue (补发) and the
+year-end return to the treasury (flow steps 7 and 8). Publishes PaymentBatchIssued,
+PaymentInstructed, PaymentSucceeded, PaymentFailed, PaymentOutcomeUnknown,
+PaymentFlaggedForReview and ReturnedToTreasury.
 """

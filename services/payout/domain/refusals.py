@@ -1,0 +1,108 @@
+"""Why the payout service refuses a command or a bank answer: a stable code for machines, a
+Chinese message a clerk or the bank's operator can act on. Nothing is stored when refused."""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    """A command or answer the rules do not allow; nothing was stored."""
+
+    def __init__(self, code: str, message: str, *, status: int = 422) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}元"
+
+
+def round_not_found() -> Refused:
+    return Refused(
+        "payout_round_not_found", "该清册尚未进入发放（未审批通过或尚未收到）", status=404
+    )
+
+
+def row_not_found(row_no: int) -> Refused:
+    return Refused("payout_row_not_found", f"该清册第{row_no}行没有发放指令", status=404)
+
+
+def instruction_not_found() -> Refused:
+    return Refused("payout_instruction_not_found", "没有该支付指令", status=404)
+
+
+def wrong_bank() -> Refused:
+    return Refused("payout_wrong_bank", "该支付指令不是发给本代发机构的", status=403)
+
+
+def amount_mismatch(instructed: int, answered: int) -> Refused:
+    return Refused(
+        "payout_amount_mismatch",
+        f"回执金额{yuan(answered)}与支付指令金额{yuan(instructed)}不符，未予处理",
+        status=409,
+    )
+
+
+def success_incomplete() -> Refused:
+    return Refused("payout_success_incomplete", "发放成功的回执须注明银行流水号和入账日期")
+
+
+def result_malformed(limit: int) -> Refused:
+    return Refused(
+        "payout_result_malformed", f"回执的指令号、流水号、原因或说明不得超过{limit}个字符"
+    )
+
+
+def reason_unknown(code: str | None) -> Refused:
+    return Refused("payout_reason_unknown", f"失败原因代码“{code or ''}”不在约定的代码表中")
+
+
+def row_paid() -> Refused:
+    return Refused("payout_row_paid", "该行已发放成功，不能补发或退回", status=409)
+
+
+def row_returned() -> Refused:
+    return Refused("payout_row_returned", "该行已退回国库，不能补发", status=409)
+
+
+def under_review() -> Refused:
+    return Refused(
+        "payout_row_under_review",
+        "银行对该行的回执互相矛盾，已标记待核查；核查前不能补发或退回",
+        status=409,
+    )
+
+
+def instruction_open() -> Refused:
+    return Refused(
+        "payout_instruction_open", "该行的支付指令尚在银行处理中，须等银行回执后再处理", status=409
+    )
+
+
+def outcome_unknown() -> Refused:
+    return Refused(
+        "payout_outcome_unknown",
+        "该行的发放结果未明（超时或回执丢失），须向银行查询确认失败后才能补发，不能盲目重发",
+        status=409,
+    )
+
+
+def correction_required(reason: str) -> Refused:
+    return Refused(
+        "payout_correction_required",
+        f"失败原因为“{reason}”，须由业务主管部门或乡镇更正补贴对象信息并审核后补发",
+        status=409,
+    )
+
+
+def note_required() -> Refused:
+    return Refused("payout_note_required", "补发或退回国库须填写说明")
+
+
+def not_year_end(from_date: str) -> Refused:
+    return Refused(
+        "payout_not_year_end",
+        f"年终退回国库自{from_date}起方可办理（当年无法更正的才退回）",
+        status=409,
+    )

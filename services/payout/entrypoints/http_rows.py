@@ -1,0 +1,104 @@
+"""The payout's commands for county finance: re-issue a failed row (补发), and return a round's
+unpaid rows to the treasury at year end (退回国库)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from infra.http.actor import CurrentActor
+from services.payout.application.reissue import reissue_row
+from services.payout.application.treasury import return_unpaid
+from services.payout.domain.reissue import ReissueRow
+from services.payout.entrypoints.http import (
+    IdempotencyKey,
+    Payout,
+    RosterId,
+    answering,
+    request_context,
+)
+
+router = APIRouter(tags=["payout"])
+RowNo = Annotated[int, Path(ge=1, le=9_999_999)]
+
+
+class NoteBody(BaseModel):
+    """Why: what was corrected or cleared, or why the rows go back."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    note: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/rows/{roster_id}/{row_no}/reissue")
+async def post_reissue(
+    roster_id: RosterId,
+    row_no: RowNo,
+    body: NoteBody,
+    payout: Payout,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Re-issue a definitely rejected row (补发): its next attempt, a new instruction id."""
+    command = ReissueRow(roster_id, row_no, body.note)
+    with answering():
+        done = await reissue_row(
+            store=payout.store,
+            codec=payout.codec,
+            cipher=payout.cipher,
+            projections=await payout.projection(),
+            command=command,
+            context=request_context(payout, actor, idempotency_key),
+        )
+    latest = done.row.latest
+    return {
+        "roster_id": roster_id,
+        "row_no": row_no,
+        "recorded": done.issued,
+        "instruction_id": latest.instruction_id,
+        "attempt": latest.instruction.attempt,
+        "row_status": done.row.status,
+    }
+
+
+@router.post("/rounds/{roster_id}/return-to-treasury")
+async def post_return(
+    roster_id: RosterId,
+    body: NoteBody,
+    payout: Payout,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Year end: return the round's rows that stayed unpaid to the treasury, with a report of
+    what was returned and what was held back (awaiting an answer, unknown, under review)."""
+    with answering():
+        report = await return_unpaid(
+            store=payout.store,
+            codec=payout.codec,
+            cipher=payout.cipher,
+            projections=await payout.projection(),
+            roster_id=roster_id,
+            note=body.note,
+            context=request_context(payout, actor, idempotency_key),
+        )
+    ledger = report.ledger
+    assert ledger is not None
+    return {
+        "roster_id": roster_id,
+        "fiscal_year": report.fiscal_year,
+        "returned": [
+            {"row_no": row_no, "amount_fen": fen, "reason_code": reason}
+            for row_no, fen, reason in report.returned
+        ],
+        "returned_fen": sum(fen for _, fen, _ in report.returned),
+        "held": {status: {"rows": n, "fen": fen} for status, (n, fen) in report.held.items()},
+        "ledger": {
+            "succeeded_fen": ledger.succeeded_fen,
+            "returned_fen": ledger.returned_fen,
+            "outstanding_fen": ledger.outstanding_fen,
+            "approved_fen": ledger.approved_fen,
+            "balanced": ledger.balanced,
+        },
+    }
