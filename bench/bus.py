@@ -2,8 +2,8 @@
 event after an idle spell, and sustained throughput.
 
     .venv/bin/python -m bench.bus [--store sqlite|postgresql] [--rate 1000] [--seconds 10]
-        [--sustained 100000] [--idle 60] [--repeats 3] [--within 0.005] [--max-batch 500]
-        [--page-size 1000] [--linger-ms 2] [--relay-store separate|shared] [--poll 0.05]
+        [--sustained 100000] [--idle 60] [--repeats 3] [--within 0] [--max-batch 500]
+        [--page-size 1000] [--linger-ms 0] [--relay-store separate|shared] [--poll 0.05]
         [--fetch-max-wait-ms N] [--skip latency|sustained] [--tag NAME]
         [--layout in-process|processes]
 
@@ -45,14 +45,16 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sustained", type=int, default=100_000)
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--within", type=float, default=0.005, help="Faust take_events within")
-    parser.add_argument("--max-batch", type=int, default=500, help="Faust take_events max_")
+    parser.add_argument(
+        "--within", type=float, default=0.0, help="agent: a lone event waits this for company"
+    )
+    parser.add_argument("--max-batch", type=int, default=500, help="agent: largest batch")
     parser.add_argument("--page-size", type=int, default=1_000, help="relay page size")
-    parser.add_argument("--linger-ms", type=int, default=2, help="relay producer linger")
+    parser.add_argument("--linger-ms", type=int, default=0, help="relay producer linger")
     parser.add_argument("--relay-store", choices=["separate", "shared"], default="separate")
     parser.add_argument("--poll", type=float, default=0.01, help="SQLite wait_for_append poll")
     parser.add_argument(
-        "--fetch-max-wait-ms", type=int, help="Faust consumer's fetch wait (default: infra's 5)"
+        "--fetch-max-wait-ms", type=int, help="Faust consumer's fetch wait (default: infra's 20)"
     )
     parser.add_argument("--skip", choices=["latency", "sustained"])
     parser.add_argument("--tag", default="", help="suffix of the results file name")

@@ -3,7 +3,7 @@ parts (nothing on the path is replaced), all on one ``time.perf_counter`` clock.
 
 Stages, each keyed by the event id: ``appended`` (the store's append returned), ``read`` (the
 relay's ``read_all`` returned the page), ``acked`` (the publisher returned: Kafka acknowledged
-the page), ``received`` (the Faust consumer handed the message to the stream: a sensor),
+the page), ``received`` (the agent took the message off its channel: Faust's ``on_message_in``),
 ``handled`` (the projection handler was called, inside the transaction) and ``committed``
 (``IdempotentConsumer.handle_batch`` returned: the projection transaction has committed).
 """
@@ -116,7 +116,7 @@ class ProbedPublisher:
 
 
 class ReceiveSensor(Sensor):  # type: ignore[misc]
-    """A Faust sensor marking ``received`` when the consumer hands a message to the stream."""
+    """A Faust sensor marking ``received`` when the agent takes a message off its channel."""
 
     def __init__(self, probe: Probe, **kwargs: Any) -> None:
         super().__init__(**kwargs)

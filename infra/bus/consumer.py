@@ -34,6 +34,11 @@ from infra.telemetry import extract, is_recording, is_sampled
 log = structlog.get_logger()
 
 
+class BatchSkipped(RuntimeError):
+    """A batch was not applied because the batch handed over before it was not: applying it
+    would put its events before theirs. Neither may be acknowledged."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Decoded:
     message: ConsumedMessage
@@ -64,6 +69,7 @@ class IdempotentConsumer:
         self._provider = tracer_provider
         self._tracer = trace.get_tracer("onecard.consumer", tracer_provider=tracer_provider)
         self._handling = partial(handling, consumer=spec.name, tracer=self._tracer)
+        self._last: asyncio.Future[bool] | None = None
 
     @property
     def name(self) -> str:
@@ -81,8 +87,27 @@ class IdempotentConsumer:
         once. Outages (database or dead-letter sink unreachable) are retried until they end. It
         raises only when cancelled or when decoding fails in an unforeseen way: the caller must
         then acknowledge none of the batch.
+
+        Calls may overlap (the Faust agent decodes the next batch while one commits): a call
+        decodes at once, but writes only after the call before it (if still running) has
+        returned, in the order the calls were made; when that one raised, this one raises
+        :class:`BatchSkipped` and writes nothing.
         """
-        ready = [decoded for m in messages if (decoded := await self._decode(m)) is not None]
+        previous, mine = self._last, asyncio.get_running_loop().create_future()
+        self._last, succeeded = mine, False
+        try:
+            ready = [decoded for m in messages if (decoded := await self._decode(m)) is not None]
+            if previous is not None and not await asyncio.shield(previous):
+                raise BatchSkipped("the batch before this one was not applied")
+            await self._apply_batch(ready)
+            succeeded = True
+        finally:
+            if not mine.done():
+                mine.set_result(succeeded)
+            if self._last is mine:  # nothing overlaps: the next call starts a new chain
+                self._last = None
+
+    async def _apply_batch(self, ready: Sequence[_Decoded]) -> None:
         if len(ready) > 1:
             try:
                 with self._batch_spans(ready):

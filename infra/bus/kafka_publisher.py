@@ -29,7 +29,7 @@ class KafkaPublisher:
             client_id=client_id,
             acks="all",
             enable_idempotence=False,
-            linger_ms=2,
+            linger_ms=0,
             max_batch_size=1_048_576,
             request_timeout_ms=30_000,
         )

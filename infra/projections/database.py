@@ -17,6 +17,8 @@ from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from infra.projections.sqlite_driver import OneHopDbapi
+
 BUSY_TIMEOUT_MS: Final = 30_000
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _DRIVERS: Final = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -97,7 +99,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     if not url.database or url.database == ":memory:":
         raise ValueError("a projection database needs a file: sqlite+aiosqlite:///path/to.db")
     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, module=OneHopDbapi())
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine

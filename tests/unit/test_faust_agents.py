@@ -74,7 +74,8 @@ async def test_the_agent_hands_messages_over_as_they_came(tmp_path) -> None:
     async with agent.test_context() as raw:
         context = _as_the_conductor_delivers(raw)
         events = [
-            await context.put(value=m.value, key=m.key, headers=list(m.headers)) for m in sent
+            await context.put(value=m.value, key=m.key, headers=list(m.headers), wait=False)
+            for m in sent
         ]
         await _until(lambda: all(event.message.acked for event in events))
     received = [message for batch in recorder.batches for message in batch]
@@ -91,7 +92,7 @@ async def test_a_batch_the_consumer_raised_on_is_never_acknowledged(tmp_path) ->
     (message, *_) = await sample_messages()
     async with agent.test_context() as raw:
         context = _as_the_conductor_delivers(raw)
-        event = await context.put(value=message.value, key=message.key)
+        event = await context.put(value=message.value, key=message.key, wait=False)
         await _until(lambda: recorder.batches)
         await asyncio.sleep(0.2)
     await asyncio.sleep(0.1)
@@ -107,8 +108,71 @@ async def test_the_agent_feeds_an_idempotent_consumer(harness, tmp_path) -> None
     async with agent.test_context() as raw:
         context = _as_the_conductor_delivers(raw)
         for m in [*messages, *messages]:
-            await context.put(value=m.value, key=m.key, headers=list(m.headers))
+            await context.put(value=m.value, key=m.key, headers=list(m.headers), wait=False)
         await _until(lambda: len(harness.calls) == len(messages))
         await asyncio.sleep(0.1)
     assert len(await harness.applied_streams()) == len(messages)
     assert len(harness.calls) == len(messages)
+
+
+async def test_what_is_queued_when_the_agent_is_free_goes_in_one_batch(tmp_path) -> None:
+    app = make_faust_app("publicity", bootstrap_servers="127.0.0.1:9", data_dir=tmp_path)
+    recorder = Recorder()
+    agent = bind_consumer(app, recorder, [TOPIC], max_batch=2)
+    sent = (await sample_messages())[:5]
+    async with agent.test_context() as raw:
+        context = _as_the_conductor_delivers(raw)
+        events = [await context.put(value=m.value, key=m.key, wait=False) for m in sent]
+        await _until(lambda: all(event.message.acked for event in events))
+    assert [len(batch) for batch in recorder.batches] == [2, 2, 1]
+    assert [m.value for batch in recorder.batches for m in batch] == [m.value for m in sent]
+
+
+class HeldRecorder(Recorder):
+    """Holds the first batch until opened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened = asyncio.Event()
+
+    async def handle_batch(self, messages: Sequence[ConsumedMessage]) -> None:
+        first = not self.batches
+        await super().handle_batch(messages)
+        if first:
+            await self.opened.wait()
+
+
+async def test_under_a_backlog_the_next_batch_is_handed_over_while_one_commits(
+    tmp_path,
+) -> None:
+    app = make_faust_app("publicity", bootstrap_servers="127.0.0.1:9", data_dir=tmp_path)
+    recorder = HeldRecorder()
+    agent = bind_consumer(app, recorder, [TOPIC], max_batch=1)
+    sent = (await sample_messages())[:3]
+    async with agent.test_context() as raw:
+        context = _as_the_conductor_delivers(raw)
+        events = [await context.put(value=m.value, key=m.key, wait=False) for m in sent]
+        await _until(lambda: len(recorder.batches) == 2)
+        assert not any(event.message.acked for event in events)  # in order: none before 1st
+        recorder.opened.set()
+        await _until(lambda: all(event.message.acked for event in events))
+    assert [m.value for batch in recorder.batches for m in batch] == [m.value for m in sent]
+
+
+async def test_without_a_backlog_a_batch_is_written_before_the_next_is_taken(
+    tmp_path,
+) -> None:
+    app = make_faust_app("publicity", bootstrap_servers="127.0.0.1:9", data_dir=tmp_path)
+    recorder = HeldRecorder()
+    agent = bind_consumer(app, recorder, [TOPIC])
+    one, two, three, *_ = await sample_messages()
+    async with agent.test_context() as raw:
+        context = _as_the_conductor_delivers(raw)
+        first = await context.put(value=one.value, key=one.key, wait=False)
+        await _until(lambda: len(recorder.batches) == 1)
+        later = [await context.put(value=m.value, key=m.key, wait=False) for m in (two, three)]
+        await asyncio.sleep(0.1)
+        assert len(recorder.batches) == 1
+        recorder.opened.set()
+        await _until(lambda: all(e.message.acked for e in [first, *later]))
+    assert [len(batch) for batch in recorder.batches] == [1, 2]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import orjson
 import pytest
 
@@ -78,3 +80,31 @@ async def test_the_message_carries_the_stored_bytes_and_the_trace_headers() -> N
     assert headers["event_type"] == stored.event_type.encode()
     assert orjson.loads(stored.metadata)["traceparent"] is not None
     assert "traceparent" in headers
+
+
+class _CountingSaves(MemoryEventStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved: list[int] = []
+
+    async def save_checkpoint(self, subscriber: str, position: int) -> None:
+        self.saved.append(position)
+        await super().save_checkpoint(subscriber, position)
+
+
+async def test_a_running_relay_checkpoints_now_and_then_and_when_caught_up() -> None:
+    store, publisher = _CountingSaves(), MemoryPublisher()
+    for n, event in enumerate(SAMPLES):
+        envelope = envelope_of(event, stream_id=f"s-{n}")
+        await store.append(envelope.stream_id, [CODEC.encode(envelope)], expected_version=-1)
+    relay = Relay(store=store, publisher=publisher, page_size=1, checkpoint_every=60)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    async with asyncio.timeout(5):
+        while store.saved[-1:] != [len(SAMPLES)]:
+            await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    assert len(publisher.sent) == len(SAMPLES)
+    assert len(store.saved) <= 2  # not one per page: now and then, and once caught up
+    assert await store.load_checkpoint("relay") == len(SAMPLES)
