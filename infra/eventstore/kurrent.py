@@ -35,6 +35,7 @@ from infra.eventstore.planning import (
     StreamHead,
     check_request,
     plan_batch,
+    read_spool,
 )
 from infra.eventstore.port import (
     ANY_VERSION,
@@ -44,6 +45,7 @@ from infra.eventstore.port import (
     EventStoreError,
     NewEvent,
     RecordedEvent,
+    SpooledEvents,
 )
 from infra.eventstore.subscription import catch_up
 
@@ -230,6 +232,14 @@ class KurrentEventStore:
                 except WrongCurrentVersionError:
                     continue  # another writer moved the stream or the claim: decide again
         raise EventStoreError(f"stream {stream_id!r}: {MAX_ATTEMPTS} appends lost their race")
+
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        """An ordinary append of the spool read whole: the client sends an append as one
+        message, so it is held in memory, and the server refuses one larger than its
+        ``--max-append-size`` (nothing stored; docs/adr/007-roster-imports.md)."""
+        return await self.append(stream_id, read_spool(events), expected_version=expected_version)
 
     async def _attempt(self, request: AppendRequest) -> AppendResult:
         """Read the head, decide with the shared planner, write at the head the plan saw."""

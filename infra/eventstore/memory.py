@@ -11,10 +11,18 @@ from infra.eventstore.planning import (
     AppendRequest,
     StoredId,
     StreamHead,
+    check_ids,
     check_request,
     plan_batch,
+    read_spool,
 )
-from infra.eventstore.port import AppendResult, EventStoreError, NewEvent, RecordedEvent
+from infra.eventstore.port import (
+    AppendResult,
+    EventStoreError,
+    NewEvent,
+    RecordedEvent,
+    SpooledEvents,
+)
 from infra.eventstore.reads import slice_stream
 from infra.eventstore.subscription import catch_up
 
@@ -38,6 +46,15 @@ class MemoryEventStore:
         request = AppendRequest(stream_id, tuple(events), expected_version)
         check_request(request)
         async with self._lock:
+            return await self._append_locked(request)
+
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        """Read whole: this store holds every event in memory anyway."""
+        check_ids(stream_id, events.event_ids, expected_version)
+        async with self._lock:
+            request = AppendRequest(stream_id, read_spool(events), expected_version)
             return await self._append_locked(request)
 
     async def _append_locked(self, request: AppendRequest) -> AppendResult:

@@ -15,7 +15,7 @@ The store is the source of truth. Its guarantees, identical on every adapter and
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, NamedTuple, Protocol
@@ -66,6 +66,18 @@ class AppendResult:
     last_position: int
 
 
+class SpooledEvents(Protocol):
+    """The events of one append too large to hold in memory together (a roster import of a
+    million rows): their ids up front, which decide the append (versions, retries,
+    conflicts), and the events themselves read back in order, one at a time, as often as the
+    store needs (a retried transaction reads them again). ``infra.eventstore.spool``."""
+
+    @property
+    def event_ids(self) -> Sequence[uuid.UUID]: ...
+
+    def __iter__(self) -> Iterator[NewEvent]: ...
+
+
 class EventStoreError(Exception):
     """Base of every error the port raises; adapters translate their backend's errors to these."""
 
@@ -105,6 +117,16 @@ class EventStore(Protocol):
         self, stream_id: str, events: Sequence[NewEvent], *, expected_version: int
     ) -> AppendResult:
         """Append atomically: all events or none. Raises WrongExpectedVersion or EventIdConflict."""
+        ...
+
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        """``append`` for events read one at a time while they are written, with the same
+        guarantees: all or none, the expected version, the idempotent retry, the hash chain.
+        The SQL adapters hold one event in memory at a time, and hold their write lock while
+        the events are read: read them from a local file, never from a slow source. An
+        iteration that fails, or yields other ids than ``event_ids``, stores nothing."""
         ...
 
     async def read_stream(

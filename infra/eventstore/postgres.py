@@ -18,8 +18,8 @@ import asyncpg  # type: ignore[import-untyped]
 
 from infra.eventstore import postgres_sql as sql
 from infra.eventstore.committer import GroupCommitter
-from infra.eventstore.planning import AppendRequest, Outcome, StreamHead
-from infra.eventstore.port import AppendResult, NewEvent, RecordedEvent
+from infra.eventstore.planning import AppendRequest, Outcome, StreamHead, check_ids
+from infra.eventstore.port import AppendResult, NewEvent, RecordedEvent, SpooledEvents
 from infra.eventstore.postgres_writer import BatchWriter
 from infra.eventstore.subscription import catch_up
 
@@ -80,6 +80,14 @@ class PostgresEventStore:
     ) -> AppendResult:
         request = AppendRequest(stream_id, tuple(events), expected_version)
         return await self._committer.append(request)
+
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        check_ids(stream_id, events.event_ids, expected_version)
+        return await self._writer.commit_spooled(
+            stream_id, events, expected_version, before_commit=self.before_commit
+        )
 
     async def read_stream(
         self,

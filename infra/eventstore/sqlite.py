@@ -26,13 +26,22 @@ from infra.eventstore.planning import (
     AppendRequest,
     BatchPlan,
     Outcome,
+    SpooledPlan,
     StoredId,
     StreamHead,
+    check_ids,
     event_ids,
     plan_batch,
+    plan_spooled,
     stream_ids,
 )
-from infra.eventstore.port import AppendResult, EventStoreError, NewEvent, RecordedEvent
+from infra.eventstore.port import (
+    AppendResult,
+    EventStoreError,
+    NewEvent,
+    RecordedEvent,
+    SpooledEvents,
+)
 from infra.eventstore.subscription import catch_up
 
 T = TypeVar("T")
@@ -131,15 +140,34 @@ class SqliteEventStore:
             AppendRequest(stream_id, tuple(events), expected_version)
         )
 
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        """One transaction of its own: the events go to the file as the spool is read."""
+        ids = events.event_ids
+        check_ids(stream_id, ids, expected_version)
+        write = partial(self._write_spooled, stream_id, events, ids, expected_version)
+        outcome = await self._transaction(write)
+        if isinstance(outcome, EventStoreError):
+            raise outcome
+        return outcome
+
     async def _commit_batch(self, requests: Sequence[AppendRequest]) -> list[Outcome]:
-        """One transaction per batch; a set ``before_commit`` hook is awaited on the loop while
-        the writer thread keeps the transaction (and the file's write lock) open."""
+        plan = await self._transaction(partial(self._write_batch, requests))
+        return plan.outcomes
+
+    async def _transaction(self, write: Callable[[sqlite3.Connection], tuple[T, bool]]) -> T:
+        """``write`` in one transaction on the writer thread (it says whether it wrote); a set
+        ``before_commit`` hook is awaited on the loop while the writer thread keeps the
+        transaction (and the file's write lock) open."""
         hook = self.before_commit
         async with self._write_lock:
             try:
-                plan = await self._on(self._writer, partial(self._write, requests, hold=bool(hook)))
+                result, wrote = await self._on(
+                    self._writer, partial(self._in_transaction, write, hold=bool(hook))
+                )
                 if hook is not None:
-                    if plan.rows:
+                    if wrote:
                         await hook()
                     await self._on(self._writer, self._conn(self._write_conn).commit)
             except sqlite3.Error as error:
@@ -148,27 +176,63 @@ class SqliteEventStore:
             except BaseException:
                 self._writer.submit(self._roll_back)
                 raise
-        if plan.rows:
+        if wrote:
             self._appended.set()
             self._appended = asyncio.Event()
-        return plan.outcomes
+        return result
 
-    def _write(self, requests: Sequence[AppendRequest], *, hold: bool) -> BatchPlan:
+    def _in_transaction(
+        self, write: Callable[[sqlite3.Connection], tuple[T, bool]], *, hold: bool
+    ) -> tuple[T, bool]:
         conn = self._conn(self._write_conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            plan = self._plan(conn, requests)
-            if plan.rows:
-                stamp = utc_timestamp(plan.rows[0].recorded_at)
-                conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows))
-                heads = ((s, head.version, head.last_hash) for s, head in plan.heads.items())
-                conn.executemany(_UPSERT_STREAM, heads)
+            done = write(conn)
             if not hold:
                 conn.commit()
         except BaseException:
             conn.rollback()
             raise
-        return plan
+        return done
+
+    def _write_batch(
+        self, requests: Sequence[AppendRequest], conn: sqlite3.Connection
+    ) -> tuple[BatchPlan, bool]:
+        plan = self._plan(conn, requests)
+        if plan.rows:
+            stamp = utc_timestamp(plan.rows[0].recorded_at)
+            conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows))
+            heads = ((s, head.version, head.last_hash) for s, head in plan.heads.items())
+            conn.executemany(_UPSERT_STREAM, heads)
+        return plan, bool(plan.rows)
+
+    def _write_spooled(
+        self,
+        stream_id: str,
+        events: SpooledEvents,
+        ids: Sequence[uuid.UUID],
+        expected_version: int,
+        conn: sqlite3.Connection,
+    ) -> tuple[Outcome, bool]:
+        heads = conn.execute(
+            "SELECT version, last_hash FROM streams WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
+        plan = plan_spooled(
+            stream_id,
+            ids,
+            expected_version,
+            head=StreamHead(*heads) if heads else None,
+            stored=self._stored(conn, ids),
+            head_position=conn.execute(_HEAD).fetchone()[0],
+            recorded_at=datetime.now(UTC),
+            algorithm=self._algorithm,
+        )
+        if not isinstance(plan, SpooledPlan):
+            return plan, False
+        stamp = utc_timestamp(plan.recorded_at)
+        conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows(events)))
+        conn.execute(_UPSERT_STREAM, (stream_id, plan.head.version, plan.head.last_hash))
+        return plan.result, True
 
     def _plan(self, conn: sqlite3.Connection, requests: Sequence[AppendRequest]) -> BatchPlan:
         heads = {
@@ -180,23 +244,26 @@ class SqliteEventStore:
                 stream_ids(requests),
             )
         }
-        stored = {
+        return plan_batch(
+            requests,
+            heads=heads,
+            stored=self._stored(conn, event_ids(requests)),
+            head_position=conn.execute(_HEAD).fetchone()[0],
+            recorded_at=datetime.now(UTC),
+            algorithm=self._algorithm,
+        )
+
+    @staticmethod
+    def _stored(conn: sqlite3.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StoredId]:
+        return {
             uuid.UUID(bytes=event_id): StoredId(stream_id, version, position)
             for event_id, stream_id, version, position in _select_in(
                 conn,
                 "SELECT event_id, stream_id, stream_version, position FROM events",
                 "event_id",
-                [event_id.bytes for event_id in event_ids(requests)],
+                [event_id.bytes for event_id in ids],
             )
         }
-        return plan_batch(
-            requests,
-            heads=heads,
-            stored=stored,
-            head_position=conn.execute(_HEAD).fetchone()[0],
-            recorded_at=datetime.now(UTC),
-            algorithm=self._algorithm,
-        )
 
     def _roll_back(self) -> None:
         if self._write_conn is not None:

@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator, Sequence
 
 from opentelemetry import trace
 
-from infra.eventstore.port import AppendResult, EventStore, NewEvent, RecordedEvent
+from infra.eventstore.port import (
+    AppendResult,
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    SpooledEvents,
+)
 
 tracer = trace.get_tracer("onecard.eventstore")
 
@@ -23,6 +29,18 @@ class TracedEventStore:
             span.set_attribute("onecard.stream_id", stream_id)
             span.set_attribute("onecard.events", len(events))
             result = await self.inner.append(stream_id, events, expected_version=expected_version)
+            span.set_attribute("onecard.position", result.last_position)
+            return result
+
+    async def append_spooled(
+        self, stream_id: str, events: SpooledEvents, *, expected_version: int
+    ) -> AppendResult:
+        with tracer.start_as_current_span("eventstore append_spooled") as span:
+            span.set_attribute("onecard.stream_id", stream_id)
+            span.set_attribute("onecard.events", len(events.event_ids))
+            result = await self.inner.append_spooled(
+                stream_id, events, expected_version=expected_version
+            )
             span.set_attribute("onecard.position", result.last_position)
             return result
 

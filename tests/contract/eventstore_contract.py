@@ -31,6 +31,7 @@ from infra.eventstore.port import (
     WrongExpectedVersion,
 )
 from infra.eventstore.verify import verify_store
+from tests.contract.eventstore_spooled_contract import SpooledAppendContract
 from tests.unit.contract_samples import (
     ACCOUNT_NO,
     CITIZEN_ID,
@@ -62,7 +63,7 @@ async def read_everything(store: EventStore, *, after: int = 0) -> list[Recorded
     return seen
 
 
-class EventStoreContract:
+class EventStoreContract(SpooledAppendContract):
     persistent: ClassVar[bool] = True
 
     @pytest.fixture

@@ -15,8 +15,9 @@ from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from services.registry.adapters.register_lookup import fetch_register
-from services.registry.application.import_roster import Checks, ChunkPorts, row_of
+from services.registry.application.import_roster import Checks, ChunkPorts
 from services.registry.application.roster_commands import load_roster
+from services.registry.application.stored_rows import row_of
 from services.registry.application.streams import append_decided
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain import rule_codes
@@ -93,8 +94,7 @@ async def _judged(
     line = RosterLine(row_no, {column: text.strip() for column, text in cells.items()})
     ports = ChunkPorts(checks)
     async with projections.transaction() as conn:
-        wanted = [line.get(Column.CITIZEN_ID).strip().upper()]
-        ports.current = await fetch_register(conn, wanted, cipher=cipher)
+        ports.current = await fetch_register(conn, [line], cipher=cipher)
     validator = RosterValidator(
         programme=checks.programme,
         register=ports,
