@@ -13,11 +13,11 @@ from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
+from infra.stream_commands import append_decided
 from services.registry.application import beneficiary_commands
 from services.registry.application.catalogue import define_programme, register_division
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.application.roster_commands import draft_roster, load_roster
-from services.registry.application.streams import append_decided
 from services.registry.domain import citizen_id, divisions, programme
 from services.registry.domain.beneficiary import RegisterBeneficiary
 from services.registry.domain.beneficiary_commands import DeclareCardAccount

@@ -11,10 +11,10 @@ from contracts.envelope import Actor
 from contracts.events import RosterRowsSubmitted, RosterSubmitted
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
+from infra.stream_commands import append_decided
 from services.registry.application.catalogue import define_programme, register_division
 from services.registry.application.roster_commands import load_roster, remove_row
 from services.registry.application.roster_submission import submit_roster
-from services.registry.application.streams import append_decided
 from services.registry.domain import divisions, programme
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.refusals import Refused

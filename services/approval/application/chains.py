@@ -8,7 +8,8 @@ from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.identity.permissions import Action, authorize
-from services.approval.application.streams import append_decided, chain_stream, load_chain
+from infra.stream_commands import append_decided
+from services.approval.application.streams import chain_stream, load_chain
 from services.approval.domain.chain import (
     Chain,
     ConfigureChain,

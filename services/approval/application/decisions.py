@@ -16,13 +16,9 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.approval.application.projection import project_approval
-from services.approval.application.streams import (
-    append_decided,
-    approval_stream,
-    fold,
-    read_approval,
-)
+from services.approval.application.streams import approval_stream, fold, read_approval
 from services.approval.domain.approval import (
     ApproveLevel,
     SendBack,

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 from contracts.base import Event
 from contracts.envelope import Envelope
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import AppendResult, EventStore
+from infra.eventstore.port import EventStore
 from services.approval.domain.chain import Chain, evolve_chain
 from services.approval.domain.state import RosterApproval, evolve
 
@@ -53,22 +52,3 @@ async def load_chain(
     for record in records:
         state = evolve_chain(state, codec.decode(record).event)
     return state, len(records)
-
-
-async def append_decided(
-    store: EventStore,
-    codec: EventCodec,
-    context: CommandContext,
-    stream_id: str,
-    events: Sequence[Event],
-    version: int,
-) -> AppendResult | None:
-    """Append the decided events at ``version``; None when there were none (already done).
-    Their ids derive from the context's idempotency key, so a retry appends nothing."""
-    if not events:
-        return None
-    stored = [
-        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
-        for i, event in enumerate(events)
-    ]
-    return await store.append(stream_id, stored, expected_version=version)

@@ -34,10 +34,10 @@ from infra.command_context import reaction_to
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import NO_STREAM, EventStore, WrongExpectedVersion
 from infra.service import Handler
+from infra.stream_commands import append_decided
 from services.payout.application.projection import project_round, project_rows, refresh_rows
 from services.payout.application.streams import (
     APPEND_ATTEMPTS,
-    append_decided,
     fold_round,
     read,
     round_stream,

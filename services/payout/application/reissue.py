@@ -12,8 +12,9 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.payout.application.projection import refresh_rows_now
-from services.payout.application.streams import append_decided, fold_row, load_row, row_stream
+from services.payout.application.streams import fold_row, load_row, row_stream
 from services.payout.domain import refusals as refuse
 from services.payout.domain.reissue import ReissueRow, decide_reissue
 from services.payout.domain.row import RowPayment

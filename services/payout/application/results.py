@@ -32,10 +32,10 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, EventStore, WrongExpectedVersion
 from infra.identity.permissions import Action, Forbidden, authorize
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.payout.application.projection import refresh_rows_now
 from services.payout.application.streams import (
     APPEND_ATTEMPTS,
-    append_decided,
     fold_row,
     load_row,
     row_stream,

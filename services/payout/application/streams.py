@@ -15,9 +15,8 @@ from datetime import datetime
 from contracts.base import Event
 from contracts.envelope import Envelope
 from infra.clock import CHINA
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import AppendResult, EventStore
+from infra.eventstore.port import EventStore
 from services.payout.domain.round import RoundState
 from services.payout.domain.round import evolve as evolve_round
 from services.payout.domain.row import RowPayment
@@ -64,22 +63,3 @@ async def load_row(
     """The row's payment and its stream's version (None, 0: no instruction for it)."""
     envelopes = await read(store, codec, row_stream(roster_id, row_no))
     return fold_row([envelope.event for envelope in envelopes]), len(envelopes)
-
-
-async def append_decided(
-    store: EventStore,
-    codec: EventCodec,
-    context: CommandContext,
-    stream_id: str,
-    events: Sequence[Event],
-    version: int,
-) -> AppendResult | None:
-    """Append the decided events at ``version``; None when there were none (already done).
-    Their ids derive from the context's idempotency key, so a redelivery appends nothing."""
-    if not events:
-        return None
-    stored = [
-        codec.encode(context.envelope(event, stream_id=stream_id, index=i))
-        for i, event in enumerate(events)
-    ]
-    return await store.append(stream_id, stored, expected_version=version)

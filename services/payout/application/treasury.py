@@ -18,10 +18,10 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, EventStore, WrongExpectedVersion
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.payout.application.projection import project_rows
 from services.payout.application.streams import (
     APPEND_ATTEMPTS,
-    append_decided,
     fold_round,
     fold_row,
     load_row,

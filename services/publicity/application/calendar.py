@@ -11,7 +11,7 @@ from contracts.working_days import WorkingCalendar, YearSchedule, calendar_with
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.publicity.application.streams import append_decided
+from infra.stream_commands import append_decided
 from services.publicity.domain.schedule import EnterSchedule, decide_schedule
 
 

@@ -19,11 +19,12 @@ from infra.clock import Clock, today_in_china
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore, WrongExpectedVersion
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.publicity.adapters.tables import TABLES, notices
 from services.publicity.application.context import on_the_clock
 from services.publicity.application.notice_queries import elapsed_notices, waiting_notices
 from services.publicity.application.notice_start import NoticeTerms, start_notice
-from services.publicity.application.streams import append_decided, load_notice, notice_stream
+from services.publicity.application.streams import load_notice, notice_stream
 from services.publicity.domain.notice import CompleteNotice, Notice, decide_completion
 
 log = structlog.get_logger()

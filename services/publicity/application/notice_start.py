@@ -10,8 +10,9 @@ from contracts.events import RosterSubmitted
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
+from infra.stream_commands import append_decided
 from services.publicity.application.calendar import working_calendar
-from services.publicity.application.streams import append_decided, load_notice, notice_stream
+from services.publicity.application.streams import load_notice, notice_stream
 from services.publicity.domain.notice import Notice, StartNotice, decide_start, evolve
 from services.publicity.domain.notice_period import years_needed
 

@@ -8,8 +8,9 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
 from infra.identity.permissions import Action, authorize
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.publicity.application.notice_queries import BoardRow, listed_row
-from services.publicity.application.streams import append_decided, load_notice, notice_stream
+from services.publicity.application.streams import load_notice, notice_stream
 from services.publicity.domain import refusals as refuse
 from services.publicity.domain.objections import (
     FileObjection,

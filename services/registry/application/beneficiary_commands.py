@@ -11,7 +11,7 @@ from __future__ import annotations
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
-from services.registry.application.streams import append_decided, load_state
+from infra.stream_commands import append_decided, load_state
 from services.registry.domain.beneficiary import Beneficiary, evolve
 from services.registry.domain.beneficiary_commands import (
     ApplyCardAccountChange,

@@ -14,11 +14,11 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
+from infra.stream_commands import append_decided
 from services.registry.adapters.register_lookup import fetch_register
 from services.registry.application.import_roster import Checks, ChunkPorts
 from services.registry.application.roster_commands import load_roster
 from services.registry.application.stored_rows import row_of
-from services.registry.application.streams import append_decided
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain import rule_codes
 from services.registry.domain.events import (

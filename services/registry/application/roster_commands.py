@@ -11,8 +11,8 @@ from contracts.base import Event
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, AppendResult, EventStore
+from infra.stream_commands import append_decided, load_state
 from services.registry.application.cross_checks import round_stream
-from services.registry.application.streams import append_decided, load_state
 from services.registry.domain.events import RosterJoinedRound
 from services.registry.domain.roster import (
     DraftRoster,

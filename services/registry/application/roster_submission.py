@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import AppendResult, EventStore
+from infra.stream_commands import append_decided
 from services.registry.application.beneficiary_commands import load_beneficiary
 from services.registry.application.catalogue import load_divisions, load_programme
 from services.registry.application.roster_history import read_roster_history
-from services.registry.application.streams import append_decided
 from services.registry.domain import programme_refusals
 from services.registry.domain import roster_refusals as refuse
 from services.registry.domain.divisions import CountyDivisions

@@ -1,5 +1,5 @@
-"""The two halves of every command on one stream: load the state (and the version the append
-will expect), and append what the decider decided."""
+"""The two halves of every command on one stream, in every service: load the state (and the
+version the append will expect), and append what the decider decided, all or none."""
 
 from __future__ import annotations
 
