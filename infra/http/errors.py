@@ -6,6 +6,8 @@ citizens who may read it. Internal details never reach the body; they go to the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from contracts.refusals import Refused
+from infra.eventstore.port import WrongExpectedVersion
 from infra.identity.permissions import Forbidden
 
 HTTP_MESSAGES = {
@@ -34,6 +38,18 @@ class ApiError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """A refused command (its status, stable code and Chinese message) or a lost race (409) as
+    the error shape every service answers with; nothing was stored."""
+    try:
+        yield
+    except Refused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    except WrongExpectedVersion:
+        raise ApiError(409, *HTTP_MESSAGES[409]) from None
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

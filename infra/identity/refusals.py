@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from contracts.refusals import Refused
 from contracts.zones import SHANGHAI
 from infra.identity.permissions import ROLE_NAMES, Role
 
 
-class IdentityRefused(Exception):
-    def __init__(self, code: str, message: str, *, status: int = 422) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
+class IdentityRefused(Refused):
+    """A refusal of the user store (its own type, so a failed login is told apart)."""
 
 
 def invalid_credentials() -> IdentityRefused:

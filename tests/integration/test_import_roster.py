@@ -13,6 +13,7 @@ import pytest
 from contracts.envelope import Actor, new_envelope, new_event_id
 from contracts.events import BeneficiaryRegistered, CardAccountDeclared, CardAccountVerified
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -31,7 +32,6 @@ from services.registry.application.roster_commands import draft_roster, load_ros
 from services.registry.application.roster_submission import submit_roster
 from services.registry.domain import divisions, programme
 from services.registry.domain.events import REGISTRY_EVENTS, RosterRowsImported
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster
 from services.registry.domain.validation_programme import ProgrammeRules
 from tests.unit.contract_samples import memory_cipher

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.refusals import Refused
 from infra.identity.permissions import GRANTS, Action
 from services.approval.domain.chain import (
     APPROVER_ROLES,
@@ -19,7 +20,6 @@ from services.approval.domain.chain import (
     evolve_chain,
 )
 from services.approval.domain.events import ApprovalChainConfigured
-from services.approval.domain.refusals import Refused
 
 
 def configure(levels: tuple[str, ...], days: int = 3, state: Chain | None = None) -> list:

@@ -12,6 +12,7 @@ import pytest
 
 from contracts.base import Event
 from contracts.events import BatchApproved, RosterLevelApproved, RosterSentBack
+from contracts.refusals import Refused
 from services.approval.domain.approval import (
     ApproveLevel,
     SendBack,
@@ -19,7 +20,6 @@ from services.approval.domain.approval import (
     decide_send_back,
 )
 from services.approval.domain.chain import COUNTY_FINANCE_OFFICER, Chain
-from services.approval.domain.refusals import Refused
 from services.approval.domain.state import RosterApproval, evolve
 from tests.unit.approval_samples import (
     AMOUNTS,

@@ -22,6 +22,7 @@ from contracts.events import (
     CardAccountVerified,
 )
 from contracts.pii import CardAccountNo, CitizenId, PhoneNo
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -50,7 +51,6 @@ from services.registry.domain.beneficiary_events import (
 )
 from services.registry.domain.beneficiary_lifecycle import decide
 from services.registry.domain.events import REGISTRY_EVENTS
-from services.registry.domain.refusals import Refused
 from tests.unit.contract_samples import memory_cipher
 
 TODAY = date(2026, 11, 23)

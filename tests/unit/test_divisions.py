@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.envelope import Actor
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -31,7 +32,6 @@ from services.registry.domain.divisions import (
     parent,
 )
 from services.registry.domain.events import REGISTRY_EVENTS
-from services.registry.domain.refusals import Refused
 from tests.unit.contract_samples import memory_cipher
 
 TODAY = date(2026, 3, 2)

@@ -10,6 +10,7 @@ import pytest
 
 from contracts.events import PublicNoticeCompleted, PublicNoticeHalted, PublicNoticeStarted
 from contracts.pii import PhoneNo
+from contracts.refusals import Refused
 from contracts.working_days import WorkingCalendar, YearSchedule, calendar_with
 from services.publicity.domain.events import (
     NoticeAwaitingSchedule,
@@ -30,7 +31,6 @@ from services.publicity.domain.objections import (
     decide_objection,
     decide_resolution,
 )
-from services.publicity.domain.refusals import Refused
 
 PACKAGE = WorkingCalendar()
 

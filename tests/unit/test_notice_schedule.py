@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from contracts.events import WorkingDayScheduleEntered
-from services.publicity.domain.refusals import Refused
+from contracts.refusals import Refused
 from services.publicity.domain.schedule import EnterSchedule, decide_schedule, package_knows
 
 # 2099: Thu 1.1 off; Mon-Fri 2.2-2.6 off for the Spring Festival, Sat 2.7 worked instead

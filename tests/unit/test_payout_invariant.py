@@ -23,9 +23,9 @@ from contracts.events import (
     PaymentSucceeded,
     ReturnedToTreasury,
 )
+from contracts.refusals import Refused
 from services.payout.domain.instructions import instruction_id
 from services.payout.domain.ledger import ledger_of
-from services.payout.domain.refusals import Refused
 from services.payout.domain.reissue import ReissueRow, decide_reissue
 from services.payout.domain.results import BankResult, decide_result
 from services.payout.domain.row import RowPayment

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from contracts.events import ReturnedToTreasury
-from services.payout.domain.refusals import Refused
+from contracts.refusals import Refused
 from services.payout.domain.reissue import ReissueRow, decide_reissue
 from services.payout.domain.results import decide_result
 from services.payout.domain.row import RowPayment

@@ -14,9 +14,9 @@ from contracts.events import (
     PaymentOutcomeUnknown,
     PaymentSucceeded,
 )
+from contracts.refusals import Refused
 from services.payout.domain.events import BankResultNoted
 from services.payout.domain.instructions import AUTOMATIC_ATTEMPTS
-from services.payout.domain.refusals import Refused
 from services.payout.domain.results import BankResult, decide_result
 from services.payout.domain.row import RowPayment
 from tests.unit.payout_samples import instructed_rows, rejected, succeeded, then, unknown

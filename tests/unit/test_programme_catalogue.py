@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.envelope import Actor
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -35,7 +36,6 @@ from services.registry.domain.programme import (
     evolve,
     notice_minimum,
 )
-from services.registry.domain.refusals import Refused
 from tests.unit.contract_samples import memory_cipher
 
 TODAY = date(2026, 3, 2)

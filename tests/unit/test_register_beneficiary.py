@@ -12,6 +12,7 @@ import pytest
 from contracts.envelope import Actor
 from contracts.events import BeneficiaryRegistered
 from contracts.pii import CitizenId, PhoneNo
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
@@ -22,7 +23,6 @@ from services.registry.domain.beneficiary import (
     decide_registration,
 )
 from services.registry.domain.events import REGISTRY_EVENTS
-from services.registry.domain.refusals import Refused
 from tests.unit.contract_samples import memory_cipher
 
 TODAY = date(2026, 11, 23)

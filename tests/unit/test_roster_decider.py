@@ -8,13 +8,13 @@ import pytest
 
 from contracts.events import RosterRowsSubmitted, RosterSubmitted
 from contracts.pii import CardAccountNo, CitizenId
+from contracts.refusals import Refused
 from services.registry.domain.events import (
     RosterRow,
     RosterRowCorrected,
     RosterRowsImported,
     RosterValidated,
 )
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import (
     ROWS_PER_EVENT,
     CorrectRow,

@@ -10,8 +10,8 @@ import pytest
 from contracts.events import RosterRowsSubmitted, RosterSubmitted
 from contracts.events.registry import MAX_ROWS_PER_PART
 from contracts.pii import CardAccountNo, CitizenId
+from contracts.refusals import Refused
 from services.registry.domain.events import RosterReturned, RosterRow
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import (
     CorrectRow,
     DraftRoster,

@@ -9,6 +9,7 @@ import pytest
 
 from contracts.envelope import Actor
 from contracts.events import RosterRowsSubmitted, RosterSubmitted
+from contracts.refusals import Refused
 from infra.eventcodec import EventCodec
 from infra.eventstore.memory import MemoryEventStore
 from infra.stream_commands import append_decided
@@ -17,7 +18,6 @@ from services.registry.application.roster_commands import load_roster, remove_ro
 from services.registry.application.roster_submission import submit_roster
 from services.registry.domain import divisions, programme
 from services.registry.domain.events import REGISTRY_EVENTS
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import CorrectRow, RemoveRow, decide_correction
 from tests.unit import registry_world as world
 from tests.unit.contract_samples import memory_cipher

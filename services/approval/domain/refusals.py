@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from typing import Final
 
+from contracts.refusals import Refused
+
 ROLE_TITLES: Final = {
     "township_finance_auditor": "乡镇财政所审核员",
     "county_department_reviewer": "县业务主管部门审核人",
     "county_finance_officer": "县财政局审批人",
 }
-
-
-class Refused(Exception):
-    """A command the rules do not allow; nothing was stored."""
-
-    def __init__(self, code: str, message: str, *, status: int = 422) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 def yuan(fen: int) -> str:

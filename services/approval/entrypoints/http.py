@@ -5,8 +5,6 @@ approval. Routers parse the request, build a command, call the application; the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -17,17 +15,16 @@ from contracts.envelope import Actor
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import EventStore, WrongExpectedVersion
+from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid
-from infra.http.errors import HTTP_MESSAGES, ApiError
+from infra.http.errors import answering
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.approval.adapters.tables import TABLES
 from services.approval.application.decisions import Decided, approve_level, send_back
 from services.approval.application.history import approval_history
 from services.approval.domain.approval import ApproveLevel, SendBack
-from services.approval.domain.refusals import Refused
 
 router = APIRouter(tags=["approval"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -57,17 +54,6 @@ def approval_app(request: Request) -> ApprovalApp:
 
 
 Approval = Annotated[ApprovalApp, Depends(approval_app)]
-
-
-@contextmanager
-def answering() -> Iterator[None]:
-    """Refusals and lost races as the service's error shape; nothing was stored."""
-    try:
-        yield
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
-    except WrongExpectedVersion:
-        raise ApiError(409, *HTTP_MESSAGES[409]) from None
 
 
 def request_context(app: ApprovalApp, actor: Actor, idempotency_key: str | None) -> CommandContext:

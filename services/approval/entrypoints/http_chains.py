@@ -8,14 +8,10 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.errors import answering
 from services.approval.application.chains import configure_chain, current_chain
 from services.approval.domain.chain import Chain, ConfigureChain
-from services.approval.entrypoints.http import (
-    Approval,
-    IdempotencyKey,
-    answering,
-    request_context,
-)
+from services.approval.entrypoints.http import Approval, IdempotencyKey, request_context
 
 router = APIRouter(tags=["approval"])
 ProgrammeCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,32}$")]

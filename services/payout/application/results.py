@@ -27,6 +27,7 @@ from contracts.events import (
     PaymentSucceeded,
 )
 from contracts.pii import PiiCipher
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import ANY_VERSION, EventStore, WrongExpectedVersion
@@ -41,7 +42,6 @@ from services.payout.application.streams import (
     row_stream,
     unmatched_stream,
 )
-from services.payout.domain import refusals as refuse
 from services.payout.domain.events import BankResultNoted, BankResultUnmatched
 from services.payout.domain.instructions import parse_instruction_id
 from services.payout.domain.results import BankResult, check_result, decide_result
@@ -125,7 +125,7 @@ async def _answered(
 ) -> tuple[ResultAnswer, Changed | None]:
     try:
         return await _apply(store, codec, result, context)
-    except (refuse.Refused, Forbidden) as refused:
+    except (Refused, Forbidden) as refused:
         answer = ResultAnswer(
             result.instruction_id, "refused", code=refused.code, message=refused.message
         )
@@ -154,7 +154,7 @@ async def _apply(
         after = fold_row(events, row)
         assert after is not None
         return _answer(result.instruction_id, events, after), (after, version + len(events))
-    raise refuse.Refused("payout_row_busy", "该行回执处理冲突，请稍后重发", status=409)
+    raise Refused("payout_row_busy", "该行回执处理冲突，请稍后重发", status=409)
 
 
 async def _unmatched(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from contracts.pii import PiiCipher
+from contracts.refusals import Refused
 from infra.clock import CHINA
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
@@ -106,7 +107,7 @@ async def _return_row(
         after = fold_row(events, row)
         assert after is not None
         return after, version + len(events), bool(events)
-    raise refuse.Refused("payout_row_busy", f"第{row_no}行正在处理银行回执，请稍后重试", status=409)
+    raise Refused("payout_row_busy", f"第{row_no}行正在处理银行回执，请稍后重试", status=409)
 
 
 def _report(

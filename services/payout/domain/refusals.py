@@ -3,15 +3,7 @@ Chinese message a clerk or the bank's operator can act on. Nothing is stored whe
 
 from __future__ import annotations
 
-
-class Refused(Exception):
-    """A command or answer the rules do not allow; nothing was stored."""
-
-    def __init__(self, code: str, message: str, *, status: int = 422) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
+from contracts.refusals import Refused
 
 
 def yuan(fen: int) -> str:

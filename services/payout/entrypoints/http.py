@@ -6,8 +6,6 @@ entrypoints (its HTTP API with signatures, the file exchange) call the same appl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -18,17 +16,16 @@ from contracts.pii import PiiCipher
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
-from infra.eventstore.port import EventStore, WrongExpectedVersion
+from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid, request_now
-from infra.http.errors import HTTP_MESSAGES, ApiError
+from infra.http.errors import answering
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.payout.adapters.tables import TABLES
 from services.payout.application.instruction_history import instruction_history
 from services.payout.application.reads import ReadContext
 from services.payout.application.round_status import round_status
-from services.payout.domain.refusals import Refused
 
 router = APIRouter(tags=["payout"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -60,17 +57,6 @@ def payout_app(request: Request) -> PayoutApp:
 
 
 Payout = Annotated[PayoutApp, Depends(payout_app)]
-
-
-@contextmanager
-def answering() -> Iterator[None]:
-    """Refusals and lost races as the service's error shape; nothing was stored."""
-    try:
-        yield
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
-    except WrongExpectedVersion:
-        raise ApiError(409, *HTTP_MESSAGES[409]) from None
 
 
 def request_context(app: PayoutApp, actor: Actor, idempotency_key: str | None) -> CommandContext:

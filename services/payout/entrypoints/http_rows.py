@@ -9,16 +9,11 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.errors import answering
 from services.payout.application.reissue import reissue_row
 from services.payout.application.treasury import return_unpaid
 from services.payout.domain.reissue import ReissueRow
-from services.payout.entrypoints.http import (
-    IdempotencyKey,
-    Payout,
-    RosterId,
-    answering,
-    request_context,
-)
+from services.payout.entrypoints.http import IdempotencyKey, Payout, RosterId, request_context
 
 router = APIRouter(tags=["payout"])
 RowNo = Annotated[int, Path(ge=1, le=9_999_999)]

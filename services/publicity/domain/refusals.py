@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-
-class Refused(Exception):
-    """A command the rules do not allow; nothing was stored."""
-
-    def __init__(self, code: str, message: str, *, status: int = 422) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
+from contracts.refusals import Refused
 
 
 def notice_not_found() -> Refused:

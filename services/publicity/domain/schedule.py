@@ -15,8 +15,8 @@ from datetime import date
 
 from contracts.base import Event
 from contracts.events import WorkingDayScheduleEntered
+from contracts.refusals import Refused
 from contracts.working_days import ScheduleUnknown, WorkingCalendar
-from services.publicity.domain.refusals import Refused
 
 FIRST_YEAR = 2004
 LAST_YEAR = 2100

@@ -4,8 +4,6 @@ context of a request; and the village register (read only)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,12 +15,10 @@ from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.context import current_correlation_uuid
-from infra.http.errors import ApiError
 from infra.projections.database import ProjectionDatabase
 from infra.telemetry import inject
 from services.publicity.adapters.rate_limit import ObjectionLimits
 from services.publicity.application.village_register import village_register_of
-from services.publicity.domain.refusals import Refused
 
 router = APIRouter(tags=["publicity"])
 
@@ -51,16 +47,6 @@ def publicity_app(request: Request) -> PublicityApp:
 
 
 Publicity = Annotated[PublicityApp, Depends(publicity_app)]
-
-
-@contextmanager
-def answering() -> Iterator[None]:
-    """A command's refusal as the service's error shape (its status, code and Chinese
-    message); nothing was stored."""
-    try:
-        yield
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
 
 
 def request_context(

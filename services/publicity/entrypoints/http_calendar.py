@@ -11,11 +11,12 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize
 from services.publicity.application.calendar import enter_schedule, entered_schedule
 from services.publicity.application.notice_clock import start_waiting_notices
 from services.publicity.domain.schedule import EnterSchedule, package_knows
-from services.publicity.entrypoints.http import Publicity, answering, request_context
+from services.publicity.entrypoints.http import Publicity, request_context
 
 router = APIRouter(tags=["publicity: calendar"])
 Year = Annotated[int, Path(ge=1900, le=2200)]

@@ -13,20 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from contracts.envelope import Actor
 from contracts.masking import mask_phone
 from contracts.pii import PhoneNo, PiiError
+from contracts.refusals import Refused
 from infra.clock import today_in_china
 from infra.http.actor import CurrentActor
-from infra.http.errors import ApiError
+from infra.http.errors import ApiError, answering
 from services.publicity.application.notice_queries import BoardRow
 from services.publicity.application.objections import file_objection, resolve_objection
 from services.publicity.domain import refusals as refuse
 from services.publicity.domain.objections import FileObjection, ResolveObjection
-from services.publicity.domain.refusals import Refused
-from services.publicity.entrypoints.http import (
-    Publicity,
-    PublicityApp,
-    answering,
-    request_context,
-)
+from services.publicity.entrypoints.http import Publicity, PublicityApp, request_context
 from services.publicity.entrypoints.pages import page
 
 router = APIRouter(tags=["publicity: objections"])

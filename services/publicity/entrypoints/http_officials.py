@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path
 
 from contracts.working_days import ScheduleUnknown
 from infra.http.actor import CurrentActor
+from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize, division_prefix
 from services.publicity.application.notice_detail import notice_detail
 from services.publicity.application.notice_queries import township_notices
 from services.publicity.domain import refusals as refuse
-from services.publicity.entrypoints.http import Publicity, answering
+from services.publicity.entrypoints.http import Publicity
 from services.publicity.entrypoints.http_objections import RosterId
 
 router = APIRouter(tags=["publicity: officials"])

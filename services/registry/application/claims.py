@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from contracts.base import Event
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import NO_STREAM, EventStore, WrongExpectedVersion
-from services.registry.domain.refusals import Refused
 
 C = TypeVar("C", bound=Event)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts.pii import PiiError, normalise
+from contracts.refusals import Refused
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
@@ -26,7 +27,6 @@ from services.registry.domain.events import (
     RosterRowsImported,
     RosterWithdrawn,
 )
-from services.registry.domain.refusals import Refused
 from services.registry.domain.validation_programme import LIST_KINDS
 
 ENTRIES_PER_EVENT = 10_000

@@ -3,7 +3,7 @@ can act on. Nothing is stored when a command is refused."""
 
 from __future__ import annotations
 
-from services.registry.domain.refusals import Refused
+from contracts.refusals import Refused
 
 
 def not_found() -> Refused:

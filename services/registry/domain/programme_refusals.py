@@ -3,7 +3,7 @@ administrative divisions. Stable codes for machines, Chinese messages a clerk ca
 
 from __future__ import annotations
 
-from services.registry.domain.refusals import Refused
+from contracts.refusals import Refused
 
 
 def invalid_programme_code(code: str) -> Refused:

@@ -17,9 +17,9 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from contracts.fields import Code, Fen, Text
+from contracts.refusals import Refused
 from services.registry.domain import divisions
 from services.registry.domain import programme_refusals as refusals
-from services.registry.domain.refusals import Refused
 
 ListKind = Literal["deceased", "public_servant", "disabled", "supported", "registered_poor"]
 """Cross-check lists: 死亡人员, 财政供养人员, 残疾人, 特困供养人员, 建档立卡人员."""

@@ -3,7 +3,7 @@ on. Nothing is stored when a command is refused."""
 
 from __future__ import annotations
 
-from services.registry.domain.refusals import Refused
+from contracts.refusals import Refused
 
 
 def roster_exists() -> Refused:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from contracts.envelope import Actor
+from contracts.refusals import Refused
 from contracts.zones import local_date
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
@@ -39,7 +40,6 @@ from services.registry.application.import_roster import Checks, ImportReport, im
 from services.registry.application.roster_commands import draft_roster, load_roster
 from services.registry.domain.events import REGISTRY_EVENTS
 from services.registry.domain.programme_rules import validation_rules
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster
 
 app = typer.Typer(no_args_is_help=True, help="Rosters (发放清册): import and validate.")

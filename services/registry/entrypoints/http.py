@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -14,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Actor
 from contracts.pii import CitizenId, PhoneNo, PiiError
+from contracts.refusals import Refused
 from contracts.zones import SHANGHAI
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid, request_now
-from infra.http.errors import ApiError
+from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
@@ -28,7 +27,6 @@ from infra.telemetry import inject
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import RegisterBeneficiary, is_village_code
-from services.registry.domain.refusals import Refused
 
 router = APIRouter(tags=["registry"])
 
@@ -49,16 +47,6 @@ def registry_app(request: Request) -> RegistryApp:
 Registry = Annotated[RegistryApp, Depends(registry_app)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 RosterId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,48}$")]
-
-
-@contextmanager
-def answering() -> Iterator[None]:
-    """A command's refusal as the service's error shape (its status, code and Chinese
-    message); nothing was stored."""
-    try:
-        yield
-    except Refused as refused:
-        raise ApiError(refused.status, refused.code, refused.message) from None
 
 
 def request_context(

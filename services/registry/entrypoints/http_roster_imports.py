@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, UploadFile
 
+from contracts.refusals import Refused
 from contracts.zones import local_date
 from infra.command_context import CommandContext
 from infra.http.actor import CurrentActor
@@ -28,7 +29,6 @@ from services.registry.application.cross_checks import load_cross_checks, load_r
 from services.registry.application.import_roster import Checks, ImportReport, import_roster_file
 from services.registry.application.roster_commands import load_roster
 from services.registry.domain.programme_rules import validation_rules
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import Roster
 from services.registry.entrypoints.http import Registry, RosterId, request_context
 from services.registry.entrypoints.http_access import authorize_role, authorized_roster

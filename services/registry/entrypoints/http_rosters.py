@@ -17,8 +17,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.refusals import Refused
 from infra.http.actor import CurrentActor
-from infra.http.errors import ApiError
+from infra.http.errors import ApiError, answering
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import REJECTED_ROWS_EXPORT
 from services.registry.adapters.roster_export import (
@@ -35,15 +36,8 @@ from services.registry.application.roster_commands import (
 )
 from services.registry.application.roster_submission import submit_roster
 from services.registry.application.rows_to_fix import rows_to_fix
-from services.registry.domain.refusals import Refused
 from services.registry.domain.roster import DraftRoster, RemoveRow, Roster, WithdrawRoster
-from services.registry.entrypoints.http import (
-    IdempotencyKey,
-    Registry,
-    RosterId,
-    answering,
-    request_context,
-)
+from services.registry.entrypoints.http import IdempotencyKey, Registry, RosterId, request_context
 from services.registry.entrypoints.http_access import authorized_roster, log_read
 from services.registry.entrypoints.http_roster_imports import ImportJobs
 from services.registry.entrypoints.http_roster_imports import router as imports_router
