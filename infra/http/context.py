@@ -23,9 +23,11 @@ import structlog
 from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode, Tracer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contracts.envelope import Actor
 from infra.clock import Clock, SystemClock
+from infra.command_context import CommandContext
 from infra.http.errors import INTERNAL_ERROR, error_body
-from infra.telemetry import extract
+from infra.telemetry import extract, inject
 
 HEADER = "x-correlation-id"
 UNTRACED = frozenset({"/health", "/ready"})
@@ -136,3 +138,20 @@ def current_correlation_uuid() -> uuid.UUID:
         return uuid.UUID(given)
     except ValueError:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"onecard:correlation:{given or uuid.uuid4()}")
+
+
+def request_context(
+    actor: Actor, idempotency_key: str | None, *, at: datetime | None = None
+) -> CommandContext:
+    """The context of a command from an HTTP request: the caller, the request's instant on the
+    service clock (or ``at``), its correlation id and trace, and its Idempotency-Key (else a
+    fresh one)."""
+    trace = inject()
+    return CommandContext(
+        actor=actor,
+        at=at or request_now(),
+        correlation_id=current_correlation_uuid(),
+        idempotency_key=idempotency_key or str(uuid.uuid4()),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )

@@ -4,23 +4,19 @@ approval. Routers parse the request, build a command, call the application; the 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.envelope import Actor
 from infra.clock import Clock
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid
+from infra.http.context import request_context
 from infra.http.errors import answering
 from infra.projections.database import ProjectionDatabase
-from infra.telemetry import inject
 from services.approval.adapters.tables import TABLES
 from services.approval.application.decisions import Decided, approve_level, send_back
 from services.approval.application.history import approval_history
@@ -56,20 +52,6 @@ def approval_app(request: Request) -> ApprovalApp:
 Approval = Annotated[ApprovalApp, Depends(approval_app)]
 
 
-def request_context(app: ApprovalApp, actor: Actor, idempotency_key: str | None) -> CommandContext:
-    """The caller, the service clock's now, the request's correlation id and trace, and its
-    Idempotency-Key (else a fresh one)."""
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=app.clock.now(),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=idempotency_key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
-
-
 class SeenBody(BaseModel):
     """What the approver was shown: optional, but with it a retried request is recognised
     and a decision on a level someone else already decided is refused."""
@@ -101,7 +83,7 @@ async def post_approve(
 ) -> dict[str, Any]:
     """Sign the roster's current level off (审核通过); the last level approves the batch."""
     command = ApproveLevel(roster_id, actor.user_id, actor.role, **body.model_dump())
-    context = request_context(approval, actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     with answering():
         decided = await approve_level(
             store=approval.store,
@@ -131,7 +113,7 @@ async def post_send_back(
         submission_no=body.submission_no,
         level=body.level,
     )
-    context = request_context(approval, actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     with answering():
         decided = await send_back(
             store=approval.store,

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import answering
 from services.approval.application.chains import configure_chain, current_chain
 from services.approval.domain.chain import Chain, ConfigureChain
-from services.approval.entrypoints.http import Approval, IdempotencyKey, request_context
+from services.approval.entrypoints.http import Approval, IdempotencyKey
 
 router = APIRouter(tags=["approval"])
 ProgrammeCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,32}$")]
@@ -37,7 +38,7 @@ async def put_chain(
     command = ConfigureChain(
         programme_code, tuple(body.levels), body.overdue_working_days, actor.jurisdiction_code
     )
-    context = request_context(approval, actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     with answering():
         chain, changed = await configure_chain(
             store=approval.store, codec=approval.codec, command=command, context=context

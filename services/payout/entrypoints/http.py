@@ -5,7 +5,6 @@ entrypoints (its HTTP API with signatures, the file exchange) call the same appl
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -14,14 +13,12 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 from contracts.envelope import Actor
 from contracts.pii import PiiCipher
 from infra.clock import Clock
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
 from infra.http.context import current_correlation_uuid, request_now
 from infra.http.errors import answering
 from infra.projections.database import ProjectionDatabase
-from infra.telemetry import inject
 from services.payout.adapters.tables import TABLES
 from services.payout.application.instruction_history import instruction_history
 from services.payout.application.reads import ReadContext
@@ -57,20 +54,6 @@ def payout_app(request: Request) -> PayoutApp:
 
 
 Payout = Annotated[PayoutApp, Depends(payout_app)]
-
-
-def request_context(app: PayoutApp, actor: Actor, idempotency_key: str | None) -> CommandContext:
-    """The caller, the service clock's now, the request's correlation id and trace, and its
-    Idempotency-Key (else a fresh one)."""
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=app.clock.now(),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=idempotency_key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
 
 
 def read_context(request: Request, actor: Actor) -> ReadContext:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import answering
 from services.payout.application.reissue import reissue_row
 from services.payout.application.treasury import return_unpaid
 from services.payout.domain.reissue import ReissueRow
-from services.payout.entrypoints.http import IdempotencyKey, Payout, RosterId, request_context
+from services.payout.entrypoints.http import IdempotencyKey, Payout, RosterId
 
 router = APIRouter(tags=["payout"])
 RowNo = Annotated[int, Path(ge=1, le=9_999_999)]
@@ -45,7 +46,7 @@ async def post_reissue(
             cipher=payout.cipher,
             projections=await payout.projection(),
             command=command,
-            context=request_context(payout, actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     latest = done.row.latest
     return {
@@ -76,7 +77,7 @@ async def post_return(
             projections=await payout.projection(),
             roster_id=roster_id,
             note=body.note,
-            context=request_context(payout, actor, idempotency_key),
+            context=request_context(actor, idempotency_key),
         )
     ledger = report.ledger
     assert ledger is not None

@@ -3,20 +3,15 @@ context of a request; and the village register (read only)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from contracts.envelope import Actor
 from infra.clock import Clock
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
-from infra.http.context import current_correlation_uuid
 from infra.projections.database import ProjectionDatabase
-from infra.telemetry import inject
 from services.publicity.adapters.rate_limit import ObjectionLimits
 from services.publicity.application.village_register import village_register_of
 
@@ -47,22 +42,6 @@ def publicity_app(request: Request) -> PublicityApp:
 
 
 Publicity = Annotated[PublicityApp, Depends(publicity_app)]
-
-
-def request_context(
-    publicity: PublicityApp, actor: Actor, idempotency_key: str | None
-) -> CommandContext:
-    """The context of a command from an HTTP request: the caller, the service clock's now,
-    the request's correlation id and trace, its Idempotency-Key (else a fresh one)."""
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=publicity.clock.now(),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=idempotency_key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
 
 
 @router.get("/villages/{village_code}/register")

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize
 from services.publicity.application.calendar import enter_schedule, entered_schedule
 from services.publicity.application.notice_clock import start_waiting_notices
 from services.publicity.domain.schedule import EnterSchedule, package_knows
-from services.publicity.entrypoints.http import Publicity, request_context
+from services.publicity.entrypoints.http import Publicity
 
 router = APIRouter(tags=["publicity: calendar"])
 Year = Annotated[int, Path(ge=1900, le=2200)]
@@ -43,7 +44,7 @@ async def post_schedule(
 ) -> dict[str, object]:
     """Enter a year's holiday schedule (录入节假日安排); notices waiting for it start now."""
     authorize(actor, Action.CALENDAR_WRITE, actor.jurisdiction_code)
-    context = request_context(publicity, actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     command = EnterSchedule(
         year=year,
         holidays=tuple(body.holidays),

@@ -16,12 +16,13 @@ from contracts.pii import PhoneNo, PiiError
 from contracts.refusals import Refused
 from infra.clock import today_in_china
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import ApiError, answering
 from services.publicity.application.notice_queries import BoardRow
 from services.publicity.application.objections import file_objection, resolve_objection
 from services.publicity.domain import refusals as refuse
 from services.publicity.domain.objections import FileObjection, ResolveObjection
-from services.publicity.entrypoints.http import Publicity, PublicityApp, request_context
+from services.publicity.entrypoints.http import Publicity, PublicityApp
 from services.publicity.entrypoints.pages import page
 
 router = APIRouter(tags=["publicity: objections"])
@@ -111,7 +112,7 @@ async def _file(
     wait = publicity.limits.admit(client, target)
     if wait:
         raise refuse.too_many_objections(wait)
-    context = request_context(publicity, PUBLIC, key and f"objection/{roster_id}/{key}")
+    context = request_context(PUBLIC, key and f"objection/{roster_id}/{key}")
     objection_id = "obj-" + hashlib.sha256(context.idempotency_key.encode()).hexdigest()[:20]
     command = FileObjection(
         objection_id=objection_id,
@@ -180,7 +181,7 @@ async def post_finding(
 ) -> dict[str, object]:
     """Record the finding on an objection (异议核查结论). Upheld, the notice is taken down and
     the roster returns to its township to be corrected and submitted again."""
-    context = request_context(publicity, actor, idempotency_key)
+    context = request_context(actor, idempotency_key)
     command = ResolveObjection(
         roster_id=roster_id,
         objection_id=objection_id,

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.envelope import Actor
 from contracts.pii import CitizenId, PhoneNo, PiiError
 from contracts.refusals import Refused
 from contracts.zones import SHANGHAI
-from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore
 from infra.http.actor import CurrentActor
-from infra.http.context import current_correlation_uuid, request_now
+from infra.http.context import request_context, request_now
 from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
-from infra.telemetry import inject
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import RegisterBeneficiary, is_village_code
@@ -47,22 +43,6 @@ def registry_app(request: Request) -> RegistryApp:
 Registry = Annotated[RegistryApp, Depends(registry_app)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 RosterId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,48}$")]
-
-
-def request_context(
-    actor: Actor, idempotency_key: str | None, *, at: datetime | None = None
-) -> CommandContext:
-    """The context of a command from an HTTP request: the caller, now (or ``at``), the
-    request's correlation id and trace, and its Idempotency-Key (else a fresh one)."""
-    trace = inject()
-    return CommandContext(
-        actor=actor,
-        at=at or request_now(),
-        correlation_id=current_correlation_uuid(),
-        idempotency_key=idempotency_key or str(uuid.uuid4()),
-        traceparent=trace.get("traceparent"),
-        tracestate=trace.get("tracestate"),
-    )
 
 
 class RegisterBeneficiaryBody(BaseModel):

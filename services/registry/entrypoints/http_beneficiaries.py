@@ -20,7 +20,7 @@ from contracts.zones import local_date
 from infra.command_context import CommandContext
 from infra.eventstore.port import AppendResult
 from infra.http.actor import CurrentActor
-from infra.http.context import request_now
+from infra.http.context import request_context, request_now
 from infra.http.errors import ApiError, answering
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import BENEFICIARY
@@ -40,7 +40,7 @@ from services.registry.entrypoints.beneficiary_bodies import (
     VerifyBody,
 )
 from services.registry.entrypoints.beneficiary_view import view
-from services.registry.entrypoints.http import Registry, request_context
+from services.registry.entrypoints.http import Registry
 from services.registry.entrypoints.http_access import authorized_beneficiary, log_read
 
 router = APIRouter(tags=["beneficiaries"])

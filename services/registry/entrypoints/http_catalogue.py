@@ -25,13 +25,13 @@ from contracts.zones import SHANGHAI
 from infra.command_context import CommandContext
 from infra.eventstore.port import WrongExpectedVersion
 from infra.http.actor import CurrentActor
-from infra.http.context import request_now
+from infra.http.context import request_context, request_now
 from infra.http.errors import HTTP_MESSAGES, ApiError, answering
 from infra.identity.permissions import Action, authorize
 from services.registry.application import catalogue
 from services.registry.domain import divisions, programme
 from services.registry.domain import programme_refusals as refusals
-from services.registry.entrypoints.http import Registry, RegistryApp, request_context
+from services.registry.entrypoints.http import Registry, RegistryApp
 from services.registry.entrypoints.http_access import authorize_role
 
 router = APIRouter(tags=["catalogue"])

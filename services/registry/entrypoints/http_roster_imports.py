@@ -20,6 +20,7 @@ from contracts.refusals import Refused
 from contracts.zones import local_date
 from infra.command_context import CommandContext
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import ApiError
 from infra.identity.permissions import Action
 from services.registry.adapters.roster_files import ImportLimits, RosterFileError, open_roster
@@ -30,7 +31,7 @@ from services.registry.application.import_roster import Checks, ImportReport, im
 from services.registry.application.roster_commands import load_roster
 from services.registry.domain.programme_rules import validation_rules
 from services.registry.domain.roster import Roster
-from services.registry.entrypoints.http import Registry, RosterId, request_context
+from services.registry.entrypoints.http import Registry, RosterId
 from services.registry.entrypoints.http_access import authorize_role, authorized_roster
 
 router = APIRouter(tags=["rosters"])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import answering
 from infra.identity.permissions import Action
 from services.registry.adapters.tables import TABLES
@@ -18,7 +19,7 @@ from services.registry.domain import roster_refusals as refuse
 from services.registry.domain.events import RosterRow
 from services.registry.domain.roster import Roster
 from services.registry.domain.roster_rows import Column
-from services.registry.entrypoints.http import IdempotencyKey, Registry, RosterId, request_context
+from services.registry.entrypoints.http import IdempotencyKey, Registry, RosterId
 from services.registry.entrypoints.http_access import authorized_roster
 from services.registry.entrypoints.http_roster_imports import checks_for
 

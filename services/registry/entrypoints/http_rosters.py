@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.refusals import Refused
 from infra.http.actor import CurrentActor
+from infra.http.context import request_context
 from infra.http.errors import ApiError, answering
 from infra.identity.permissions import Action, authorize
 from infra.identity.query_log import REJECTED_ROWS_EXPORT
@@ -37,7 +38,7 @@ from services.registry.application.roster_commands import (
 from services.registry.application.roster_submission import submit_roster
 from services.registry.application.rows_to_fix import rows_to_fix
 from services.registry.domain.roster import DraftRoster, RemoveRow, Roster, WithdrawRoster
-from services.registry.entrypoints.http import IdempotencyKey, Registry, RosterId, request_context
+from services.registry.entrypoints.http import IdempotencyKey, Registry, RosterId
 from services.registry.entrypoints.http_access import authorized_roster, log_read
 from services.registry.entrypoints.http_roster_imports import ImportJobs
 from services.registry.entrypoints.http_roster_imports import router as imports_router
