@@ -1,12 +1,14 @@
-"""One roster from submission to BatchApproved, through the real store, relay and broker.
+"""One roster from submission to its payment instructions, through the real store, relay and
+broker.
 
-The registry, publicity and approval services run as they are wired in production (their
+The registry, publicity, approval and payout services run as they are wired in production (their
 bootstraps, their consumers as Faust agents of their own groups, one SQLite event store, the
 local Kafka-protocol broker, the relay), on one adjustable clock. The roster is noticed, an
 objection to it is dismissed, the notice completes when the clock passes its end, the first
 level signs it off and the second sends it back naming a row; the registry reopens it, the
 clerk removes the row and submits again; the second notice completes and three distinct
-users approve it. Nothing is called directly that a user or the clock would not do.
+users approve it; payout turns the approved rows into instructions for the agent bank. Nothing
+is called directly that a user or the clock would not do.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from infra.service import ServiceDeps, ServiceParts
 from infra.settings import Settings
 from infra.wiring import make_cipher, make_codec
 from services.approval import bootstrap as approval
+from services.payout import bootstrap as payout
 from services.publicity import bootstrap as publicity
 from services.registry import bootstrap as registry
 from services.registry.domain.events import REGISTRY_EVENTS
@@ -102,7 +105,7 @@ async def county(tmp_path: Path) -> AsyncIterator[County]:
         parts: dict[str, ServiceParts] = {}
         http: dict[str, httpx.AsyncClient] = {}
         tasks: list[asyncio.Task[None]] = []
-        for service in (registry, publicity, approval):
+        for service in (registry, publicity, approval, payout):
             projections = await ProjectionDatabase.open(f"sqlite:///{tmp_path}/{service.NAME}.db")
             stack.push_async_callback(projections.close)
             deps = ServiceDeps(settings, store, make_codec(settings), projections, clock)
@@ -140,7 +143,9 @@ async def _a_township_with_a_roster(
     await world.roster(store, codec, "r-1", TOWNSHIP, *rows)
 
 
-async def test_a_roster_goes_round_notice_and_chain_with_one_send_back(county: County) -> None:
+async def test_a_roster_goes_round_notice_and_chain_with_one_send_back_into_payment(
+    county: County,
+) -> None:
     registry_http, notices, approvals = (
         county.http[n] for n in ("registry", "publicity", "approval")
     )
@@ -203,6 +208,15 @@ async def test_a_roster_goes_round_notice_and_chain_with_one_send_back(county: C
     assert (batch.submission_no, batch.approved_row_count, batch.total_fen) == (2, 2, 143_250)
     assert batch.levels == ("u-auditor", "u-reviewer", "u-finance")
 
+    paying = await eventually(lambda: _instructed(county.http["payout"]))
+    ledger = paying["ledger"]
+    (batch_header,) = paying["batches"]  # every payee banks with ABC: one agent bank, one batch
+    assert paying["submission_no"] == 2
+    assert (batch_header["bank_code"], batch_header["row_count"]) == ("ABC", 2)
+    assert batch_header["total_fen"] == 143_250
+    assert (ledger["approved_rows"], ledger["approved_fen"]) == (2, 143_250)
+    assert (ledger["outstanding_fen"], ledger["balanced"]) == (143_250, True)
+
 
 async def _let_the_notice_run_out(county: County) -> None:
     """Move the clock past the notice's end (5 working days, no holiday in March 2026) and
@@ -225,6 +239,12 @@ async def _waiting_for(
     return any(
         item["roster_id"] == "r-1" and item["submission_no"] == submission for item in work["items"]
     )
+
+
+async def _instructed(payouts: httpx.AsyncClient) -> dict[str, Any] | None:
+    answer = await payouts.get("/rounds/r-1", headers=FINANCE)
+    shown: dict[str, Any] = answer.json()
+    return shown if answer.status_code == 200 and shown["instructed"] else None
 
 
 async def _returned(registry_http: httpx.AsyncClient) -> bool:
