@@ -111,3 +111,36 @@ async def sample_messages(*, streams: list[str] | None = None) -> list[ConsumedM
             ConsumedMessage(message.topic, 0, offset, message.key, message.value, message.headers)
         )
     return messages
+
+
+async def deliver_stored(
+    store: MemoryEventStore,
+    consumer: IdempotentConsumer,
+    *,
+    after: int,
+    offsets: dict[str, int],
+    publisher: MemoryPublisher,
+    what: str,
+) -> int:
+    """Hand ``consumer`` what the relay would publish of everything stored after ``after`` on
+    its topics (offsets numbered per topic from ``offsets``, which advance), round after round
+    until its own reactions are delivered too; fails on any dead letter. Returns the last
+    position delivered."""
+    topics = set(consumer.spec.topics)
+    while records := await store.read_all(after=after):
+        after = records[-1].position
+        messages = []
+        for record in records:
+            message = to_message(record)
+            if message is None or message.topic not in topics:
+                continue
+            offset = offsets.get(message.topic, 0)
+            offsets[message.topic] = offset + 1
+            messages.append(
+                ConsumedMessage(
+                    message.topic, 0, offset, message.key, message.value, message.headers
+                )
+            )
+        await consumer.handle_batch(messages)
+        assert not publisher.sent, f"{what} was dead-lettered"
+    return after

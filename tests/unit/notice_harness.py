@@ -17,10 +17,8 @@ import httpx
 
 from contracts.envelope import Actor, new_envelope, new_event_id
 from contracts.events import EVENTS, RosterRowsSubmitted, RosterSubmitted, SubmittedRow
-from infra.bus.consumed import ConsumedMessage
 from infra.bus.consumer import IdempotentConsumer
 from infra.bus.dead_letter import DeadLetterSink
-from infra.bus.messages import to_message
 from infra.bus.publisher import MemoryPublisher
 from infra.clock import AdjustableClock
 from infra.eventcodec import EventCodec
@@ -32,6 +30,7 @@ from infra.settings import Settings
 from infra.wiring import make_cipher
 from services.publicity.adapters.tables import TABLES
 from services.publicity.bootstrap import build
+from tests.unit.consumer_harness import deliver_stored
 
 TOWNSHIP = "650102001"
 CLERK = Actor(user_id="u-clerk", role="township_operator", jurisdiction_code=TOWNSHIP)
@@ -137,23 +136,14 @@ class NoticeWorld:
     async def deliver(self) -> None:
         """Everything stored since the last delivery that the notice board consumes, until
         the consumer's own reactions are delivered too; fails on any dead letter."""
-        topics = set(self.consumer.spec.topics)
-        while records := await self.store.read_all(after=self.delivered):
-            self.delivered = records[-1].position
-            messages = []
-            for record in records:
-                message = to_message(record)
-                if message is None or message.topic not in topics:
-                    continue
-                offset = self.offsets.get(message.topic, 0)
-                self.offsets[message.topic] = offset + 1
-                messages.append(
-                    ConsumedMessage(
-                        message.topic, 0, offset, message.key, message.value, message.headers
-                    )
-                )
-            await self.consumer.handle_batch(messages)
-            assert not self.publisher.sent, "a notice event was dead-lettered"
+        self.delivered = await deliver_stored(
+            self.store,
+            self.consumer,
+            after=self.delivered,
+            offsets=self.offsets,
+            publisher=self.publisher,
+            what="a notice event",
+        )
 
     async def tick(self) -> None:
         """One run of the notice clock, its events delivered."""

@@ -18,10 +18,8 @@ import httpx
 from contracts.base import Event
 from contracts.envelope import Actor, new_envelope, new_event_id
 from contracts.events import EVENTS
-from infra.bus.consumed import ConsumedMessage
 from infra.bus.consumer import IdempotentConsumer
 from infra.bus.dead_letter import DeadLetterSink
-from infra.bus.messages import to_message
 from infra.bus.publisher import MemoryPublisher
 from infra.clock import AdjustableClock
 from infra.eventcodec import EventCodec
@@ -38,6 +36,7 @@ from services.payout.application.results import ResultAnswer, apply_result
 from services.payout.bootstrap import build
 from services.payout.domain.results import BankResult
 from services.payout.entrypoints.http import PayoutApp
+from tests.unit.consumer_harness import deliver_stored
 from tests.unit.payout_samples import (
     AMOUNTS,
     BANK_CONNECTOR,
@@ -99,23 +98,14 @@ class PayoutWorld:
     async def deliver(self) -> None:
         """Everything stored since the last delivery that the consumer reads, until its own
         events are delivered too; fails on any dead letter."""
-        topics = set(self.consumer.spec.topics)
-        while records := await self.store.read_all(after=self.delivered):
-            self.delivered = records[-1].position
-            messages = []
-            for record in records:
-                message = to_message(record)
-                if message is None or message.topic not in topics:
-                    continue
-                offset = self.offsets.get(message.topic, 0)
-                self.offsets[message.topic] = offset + 1
-                messages.append(
-                    ConsumedMessage(
-                        message.topic, 0, offset, message.key, message.value, message.headers
-                    )
-                )
-            await self.consumer.handle_batch(messages)
-            assert not self.publisher.sent, "a payout input was dead-lettered"
+        self.delivered = await deliver_stored(
+            self.store,
+            self.consumer,
+            after=self.delivered,
+            offsets=self.offsets,
+            publisher=self.publisher,
+            what="a payout input",
+        )
 
     async def answer(self, result: BankResult, *, actor: Actor = BANK_CONNECTOR) -> ResultAnswer:
         """The bank connector applying one answer, as its entrypoints will."""
