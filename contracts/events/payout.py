@@ -36,6 +36,7 @@ ReviewConcern = Literal[
     "second_success",
     "conflicting_success",
 ]
+ReviewDecision = Literal["keep_recorded", "accept_reported"]
 
 
 class PaymentBatchIssued(Event):
@@ -191,6 +192,55 @@ class PaymentFlaggedForReview(Event):
     reported: Literal["succeeded", "rejected"]
     bank_reference: Text | None = None
     reason_code: Code | None = None
+
+
+class PaymentReviewResolved(Event):
+    """A person resolved an answer flagged for review: ``keep_recorded`` (the row's recorded
+    outcome stands, the contradicting answer is set aside) or ``accept_reported`` (the bank's
+    later answer replaces the recorded one: a ``PaymentSucceeded`` or ``PaymentReversed``
+    follows in the same append).
+
+    Guarantees: names one flag (instruction and concern) still open on the row; appended by
+    someone allowed to make payments in the row's township, with a note saying why.
+    """
+
+    event_type = "PaymentReviewResolved"
+    schema_version = 1
+
+    instruction_id: InstructionId
+    roster_id: Id
+    row_no: Count
+    township_code: Code
+    concern: ReviewConcern
+    decision: ReviewDecision
+    note: Text
+    resolved_by: UserId
+
+
+class PaymentReversed(Event):
+    """A success recorded for an instruction did not stand: the bank reported the credit
+    failed or came back (e.g. the account was closed after it was credited), and a person
+    accepted that report on review. The row is unpaid again, its instruction rejected with
+    the bank's reason, and it is corrected and re-issued like any failure.
+
+    Guarantees: follows a ``PaymentReviewResolved`` (``accept_reported``) in the same append;
+    the row's earlier ``PaymentSucceeded`` names the same instruction.
+    """
+
+    event_type = "PaymentReversed"
+    schema_version = 1
+
+    instruction_id: InstructionId
+    roster_id: Id
+    row_no: Count
+    attempt: Attempt
+    beneficiary_id: Id
+    township_code: Code
+    programme_code: Code
+    bank_code: Code
+    amount_fen: Fen
+    reason_code: Code
+    reason_text: Text
 
 
 class ReturnedToTreasury(Event):

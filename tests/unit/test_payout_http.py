@@ -168,3 +168,59 @@ async def test_year_end_returns_the_rejected_rows_and_holds_back_the_open_ones(
     await world.deliver()
     ledger = (await world.get("/rounds/r-1", "finance")).json()["ledger"]
     assert (ledger["returned_rows"], ledger["balanced"]) == (1, True)
+
+
+REVIEW = {
+    "instruction_id": "r-1:1:1",
+    "concern": "success_after_failure",
+    "decision": "accept_reported",
+    "note": "开户行回函确认已于当日入账",
+}
+
+
+async def test_county_finance_accepts_a_success_after_a_failure_and_the_row_is_paid(
+    world: PayoutWorld,
+) -> None:
+    await world.answer(rejected("r-1:1:1", 61_725, "account_frozen"))
+    await world.answer(succeeded("r-1:1:1", 61_725))
+    before = (await world.get("/rounds/r-1", "finance")).json()
+    assert before["rows_by_status"]["review"] == 1
+    answer = await world.post("/rows/r-1/1/review", "finance", REVIEW)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() | {"open_concerns": None} == {
+        "roster_id": "r-1",
+        "row_no": 1,
+        "recorded": True,
+        "row_status": "paid",
+        "paid_by": "r-1:1:1",
+        "open_concerns": None,
+    }
+    assert (await world.types("payment-r-1-1"))[-2:] == [
+        "PaymentReviewResolved",
+        "PaymentSucceeded",
+    ]
+    after = (await world.get("/rounds/r-1", "finance")).json()
+    assert "review" not in after["rows_by_status"]
+    assert after["ledger"]["balanced"] is True
+    again = await world.post("/rows/r-1/1/review", "finance", REVIEW)
+    assert (again.status_code, again.json()["recorded"]) == (200, False)
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "code"),
+    [
+        ("operator", REVIEW, 403, "role_not_permitted"),
+        ("finance", REVIEW | {"concern": "second_success"}, 404, "payout_review_not_found"),
+        ("finance", REVIEW | {"decision": "pay_twice"}, 422, "invalid_request"),
+    ],
+    ids=["not-finance", "no-such-flag", "bad-decision"],
+)
+async def test_a_review_resolution_is_refused_with_a_code_and_changes_nothing(
+    world: PayoutWorld, who: str, body: dict[str, str], status: int, code: str
+) -> None:
+    await world.answer(rejected("r-1:1:1", 61_725, "account_frozen"))
+    await world.answer(succeeded("r-1:1:1", 61_725))
+    before = await world.types("payment-r-1-1")
+    answer = await world.post("/rows/r-1/1/review", who, body)
+    assert (answer.status_code, answer.json()["code"]) == (status, code)
+    assert await world.types("payment-r-1-1") == before

@@ -1,7 +1,9 @@
 """Properties of a round under any sequence of bank answers — duplicated, reordered, late,
-for unknown instructions — re-issues and year-end returns (issue 6):
+for unknown instructions — re-issues, reviews of contradicting answers and year-end returns
+(issue 6):
 
-- a row's stream never holds more than one success, and a paid row is never returned;
+- a row's stream never holds more than one standing success (a success stands until a review
+  reverses it), and a paid row is never returned;
 - a new attempt follows only a definite rejection of the one before (never a timeout);
 - succeeded + returned + outstanding = approved total, to the fen, after every step;
 - the answers to one instruction settle it the same way in any order.
@@ -20,14 +22,17 @@ from contracts.base import Event
 from contracts.events import (
     PaymentFailed,
     PaymentInstructed,
+    PaymentReversed,
     PaymentSucceeded,
     ReturnedToTreasury,
 )
+from contracts.events.payout import ReviewDecision
 from contracts.refusals import Refused
 from services.payout.domain.instructions import instruction_id
 from services.payout.domain.ledger import ledger_of
 from services.payout.domain.reissue import ReissueRow, decide_reissue
 from services.payout.domain.results import BankResult, decide_result
+from services.payout.domain.review import ResolveReview, decide_review
 from services.payout.domain.row import RowPayment
 from services.payout.domain.treasury import decide_return
 from tests.unit.payout_samples import instructed_rows, rejected, succeeded, then, unknown
@@ -42,7 +47,12 @@ answers = st.tuples(
     st.sampled_from(["B-1", "B-2"]),
 )
 orders = st.tuples(st.sampled_from(["reissue", "return"]), st.integers(min_value=0, max_value=5))
-steps = st.lists(st.one_of(answers, answers, answers, orders), min_size=1, max_size=80)
+reviews = st.tuples(
+    st.just("review"),
+    st.integers(min_value=0, max_value=5),
+    st.sampled_from(["keep_recorded", "accept_reported"]),
+)
+steps = st.lists(st.one_of(answers, answers, answers, orders, reviews), min_size=1, max_size=80)
 ATTEMPT: dict[str, Callable[[int], int]] = {
     "latest": lambda n: n,
     "previous": lambda n: max(1, n - 1),
@@ -91,20 +101,32 @@ def take(round_: Round, step: tuple[object, ...]) -> None:
             round_.record(
                 index, list(decide_reissue(ReissueRow("r-1", row.first.row_no, "已核实"), row))
             )
+    elif step[0] == "review":
+        if not row.concerns:
+            return
+        instruction, concern = row.concerns[0]
+        decision: ReviewDecision = (
+            "accept_reported" if step[2] == "accept_reported" else "keep_recorded"
+        )
+        command = ResolveReview(
+            "r-1", row.first.row_no, instruction, concern, decision, "已核实", "finance-1"
+        )
+        with contextlib.suppress(Refused):
+            round_.record(index, decide_review(command, row, round_.logs[index]))
     else:
         round_.record(index, list(decide_return(row)))
 
 
 def check(round_: Round, approved: list[int]) -> None:
     for row, log in zip(round_.rows, round_.logs, strict=True):
-        successes = [e for e in log if isinstance(e, PaymentSucceeded)]
+        standing = _standing_successes(log)
         returns = [e for e in log if isinstance(e, ReturnedToTreasury)]
-        assert len(successes) <= 1
+        assert standing <= 1
         assert len(returns) <= 1
-        assert not (successes and returns)
+        assert not (standing and returns)
         failed: set[int] = set()
         for event in log:
-            if isinstance(event, PaymentFailed):
+            if isinstance(event, PaymentFailed | PaymentReversed):
                 failed.add(event.attempt)
             if isinstance(event, PaymentInstructed) and event.attempt > 1:
                 assert event.attempt - 1 in failed, "a new attempt without a definite rejection"
@@ -118,9 +140,14 @@ def check(round_: Round, approved: list[int]) -> None:
     paid = sum(
         row.first.amount_fen
         for row, log in zip(round_.rows, round_.logs, strict=True)
-        if any(isinstance(e, PaymentSucceeded) for e in log)
+        if _standing_successes(log)
     )
     assert ledger.succeeded_fen == paid
+
+
+def _standing_successes(log: list[Event]) -> int:
+    successes = sum(isinstance(e, PaymentSucceeded) for e in log)
+    return successes - sum(isinstance(e, PaymentReversed) for e in log)
 
 
 @settings(max_examples=300, deadline=None)

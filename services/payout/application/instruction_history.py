@@ -13,6 +13,8 @@ from contracts.events import (
     PaymentFlaggedForReview,
     PaymentInstructed,
     PaymentOutcomeUnknown,
+    PaymentReversed,
+    PaymentReviewResolved,
     PaymentSucceeded,
     ReturnedToTreasury,
 )
@@ -121,6 +123,19 @@ def _described(event: Event) -> tuple[str, dict[str, Any]] | None:
             "reported": event.reported,
             "bank_reference": event.bank_reference,
             "reason_code": event.reason_code,
+        }
+    if isinstance(event, PaymentReviewResolved):
+        return "review_resolved", {
+            "instruction_id": event.instruction_id,
+            "concern": event.concern,
+            "decision": event.decision,
+            "note": event.note,
+        }
+    if isinstance(event, PaymentReversed):
+        return "reversed", {
+            "instruction_id": event.instruction_id,
+            "reason_code": event.reason_code,
+            "reason_text": event.reason_text,
         }
     if isinstance(event, BankResultNoted):
         return f"answer_{event.disposition}", {

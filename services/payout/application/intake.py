@@ -26,6 +26,8 @@ from contracts.events import (
     PaymentFlaggedForReview,
     PaymentInstructed,
     PaymentOutcomeUnknown,
+    PaymentReversed,
+    PaymentReviewResolved,
     PaymentSucceeded,
     ReturnedToTreasury,
 )
@@ -56,6 +58,8 @@ ROW_EVENTS = (
     PaymentFailed,
     PaymentOutcomeUnknown,
     PaymentFlaggedForReview,
+    PaymentReviewResolved,
+    PaymentReversed,
     ReturnedToTreasury,
 )
 CONSUMED: Final[tuple[type[Event], ...]] = (*INPUTS, PaymentBatchIssued, *ROW_EVENTS)

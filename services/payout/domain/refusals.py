@@ -89,12 +89,42 @@ def correction_required(reason: str) -> Refused:
 
 
 def note_required() -> Refused:
-    return Refused("payout_note_required", "补发或退回国库须填写说明")
+    return Refused("payout_note_required", "补发、复核或退回国库须填写说明")
 
 
 def not_year_end(from_date: str) -> Refused:
     return Refused(
         "payout_not_year_end",
         f"年终退回国库自{from_date}起方可办理（当年无法更正的才退回）",
+        status=409,
+    )
+
+
+def review_not_found() -> Refused:
+    return Refused("payout_review_not_found", "该行没有这条待复核的银行回执", status=404)
+
+
+def review_resolved() -> Refused:
+    return Refused("payout_review_resolved", "这条待复核的银行回执已经处理过", status=409)
+
+
+def review_not_acceptable() -> Refused:
+    return Refused(
+        "payout_review_not_acceptable",
+        "该行已发放成功或已退回国库，重复或退库后的入账只能维持原记录；多付款项请与银行线下追回并在说明中写明",
+        status=409,
+    )
+
+
+def review_row_settled() -> Refused:
+    return Refused(
+        "payout_review_row_settled", "该行的发放结果已变化，不能按这条回执处理", status=409
+    )
+
+
+def review_later_attempt_open() -> Refused:
+    return Refused(
+        "payout_review_later_attempt_open",
+        "该行的后续补发指令尚未有确定结果，待银行回复后再复核",
         status=409,
     )

@@ -2,9 +2,11 @@
 outcome, whether the row was paid (by which instruction) or returned to the treasury, and the
 contradictions the bank's answers raised.
 
-A row is ``paid`` or ``returned`` for good; otherwise it is ``review`` while a contradiction is
-unresolved, else where its latest attempt stands: ``pending`` (no answer yet), ``unknown``
-(the answer was lost: to be queried) or ``failed`` (definitely rejected, nothing open).
+A row is ``paid`` or ``returned`` for good (a success is undone only by a person accepting, on
+review, the bank's report that it did not stand: ``PaymentReversed``); otherwise it is
+``review`` while a contradiction is unresolved, else where its latest attempt stands:
+``pending`` (no answer yet), ``unknown`` (the answer was lost: to be queried) or ``failed``
+(definitely rejected, nothing open).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from contracts.events import (
     PaymentFlaggedForReview,
     PaymentInstructed,
     PaymentOutcomeUnknown,
+    PaymentReversed,
+    PaymentReviewResolved,
     PaymentSucceeded,
     ReturnedToTreasury,
 )
@@ -95,6 +99,18 @@ def evolve(row: RowPayment | None, event: object) -> RowPayment | None:
         return _answered(row, event.instruction_id, status="unknown")
     if isinstance(event, PaymentFlaggedForReview):
         return replace(row, concerns=(*row.concerns, (event.instruction_id, event.concern)))
+    if isinstance(event, PaymentReviewResolved):
+        resolved = (event.instruction_id, event.concern)
+        return replace(row, concerns=tuple(c for c in row.concerns if c != resolved))
+    if isinstance(event, PaymentReversed):
+        row = _answered(
+            row,
+            event.instruction_id,
+            status="failed",
+            reason=(event.reason_code, event.reason_text),
+        )
+        paid_by = None if row.paid_by == event.instruction_id else row.paid_by
+        return replace(row, paid_by=paid_by)
     if isinstance(event, ReturnedToTreasury):
         return replace(row, returned=True)
     return row

@@ -1,5 +1,5 @@
-"""The payout's commands for county finance: re-issue a failed row (补发), and return a round's
-unpaid rows to the treasury at year end (退回国库)."""
+"""The payout's commands for county finance: re-issue a failed row (补发), resolve a bank answer
+flagged for review, and return a round's unpaid rows to the treasury at year end (退回国库)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.events.payout import ReviewConcern, ReviewDecision
 from infra.http.actor import CurrentActor
 from infra.http.context import request_context
 from infra.http.errors import answering
 from services.payout.application.reissue import reissue_row
+from services.payout.application.review import resolve_review
 from services.payout.application.treasury import return_unpaid
 from services.payout.domain.reissue import ReissueRow
+from services.payout.domain.review import ResolveReview
 from services.payout.entrypoints.http import IdempotencyKey, Payout, RosterId
 
 router = APIRouter(tags=["payout"])
@@ -56,6 +59,61 @@ async def post_reissue(
         "instruction_id": latest.instruction_id,
         "attempt": latest.instruction.attempt,
         "row_status": done.row.status,
+    }
+
+
+class ReviewBody(BaseModel):
+    """Which flag of the row (the instruction and the concern, as the row's history shows
+    them), what is decided, and on what evidence."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    instruction_id: str = Field(min_length=1, max_length=100)
+    concern: ReviewConcern
+    decision: ReviewDecision
+    note: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/rows/{roster_id}/{row_no}/review")
+async def post_review(
+    roster_id: RosterId,
+    row_no: RowNo,
+    body: ReviewBody,
+    payout: Payout,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Resolve a bank answer flagged for review: ``keep_recorded`` sets it aside,
+    ``accept_reported`` lets it replace the recorded outcome (a success after a failure pays
+    the row; a failure after a success makes it unpaid again, to be corrected and re-issued)."""
+    command = ResolveReview(
+        roster_id=roster_id,
+        row_no=row_no,
+        instruction_id=body.instruction_id,
+        concern=body.concern,
+        decision=body.decision,
+        note=body.note,
+        resolved_by=actor.user_id,
+    )
+    with answering():
+        done = await resolve_review(
+            store=payout.store,
+            codec=payout.codec,
+            cipher=payout.cipher,
+            projections=await payout.projection(),
+            command=command,
+            context=request_context(actor, idempotency_key),
+        )
+    return {
+        "roster_id": roster_id,
+        "row_no": row_no,
+        "recorded": done.recorded,
+        "row_status": done.row.status,
+        "paid_by": done.row.paid_by,
+        "open_concerns": [
+            {"instruction_id": instruction_id, "concern": concern}
+            for instruction_id, concern in done.row.concerns
+        ],
     }
 
 
