@@ -75,6 +75,9 @@ class Action(StrEnum):
     PAYMENT_READ = "payment.read"
     PAYMENT_WRITE = "payment.write"
     """Send approved batches to the bank, route failures, re-issue, return to treasury."""
+    PAYMENT_REQUEST = "payment.request"
+    """Ask for a failed row to be re-issued once its payee is corrected (the owning office,
+    where a programme's re-issue rule wants finance to approve what the office asks)."""
     BANK_EXCHANGE = "bank.exchange"
     """Fetch pending batches and push per-row results (the bank connector)."""
     CALENDAR_WRITE = "calendar.write"
@@ -101,6 +104,7 @@ GRANTS: Final[dict[Role, frozenset[Action]]] = {
             *_ALL_READS,
             Action.BENEFICIARY_WRITE,
             Action.ROSTER_WRITE,
+            Action.PAYMENT_REQUEST,
         }
     ),
     Role.TOWNSHIP_FINANCE_AUDITOR: frozenset(
@@ -114,6 +118,7 @@ GRANTS: Final[dict[Role, frozenset[Action]]] = {
             Action.ROSTER_WRITE,
             Action.CATALOGUE_WRITE,
             Action.LIST_IMPORT,
+            Action.PAYMENT_REQUEST,
         }
     ),
     Role.COUNTY_DEPARTMENT_REVIEWER: frozenset(

@@ -143,6 +143,9 @@ class PayoutWorld:
     async def post(self, path: str, who: str, body: dict[str, Any]) -> httpx.Response:
         return await self.client.post(path, headers=headers(who), json=body)
 
+    async def put(self, path: str, who: str, body: dict[str, Any]) -> httpx.Response:
+        return await self.client.put(path, headers=headers(who), json=body)
+
     def advance_to(self, moment: datetime) -> None:
         self.clock.advance(moment - self.clock.now())
 

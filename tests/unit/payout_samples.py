@@ -30,6 +30,7 @@ FINANCE = Actor(user_id="u-finance", role="county_finance_officer", jurisdiction
 OFFICERS = {
     "finance": ("u-finance", "county_finance_officer", COUNTY),
     "operator": ("u-op", "township_operator", TOWNSHIP),
+    "department": ("u-dept", "county_department_operator", COUNTY),
     "far_operator": ("u-far", "township_operator", "650103001"),
     "bank": ("u-bank-abc", "bank_connector", COUNTY),
     "auditor": ("u-audit", "auditor", COUNTY),

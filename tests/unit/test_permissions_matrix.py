@@ -71,6 +71,7 @@ village_officer @ 650102001001
     roster.approve      R-RRR
     payment.read        R-RRR
     payment.write       R-RRR
+    payment.request     R-RRR
     bank.exchange       R-RRR
     calendar.write      R-RRR
     user.admin          R-RRR
@@ -88,6 +89,7 @@ township_operator @ 650102001
     roster.approve      RRRRR
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     AAJJJ
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -105,6 +107,7 @@ township_finance_auditor @ 650102001
     roster.approve      AAJJJ
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -122,6 +125,7 @@ county_department_operator @ 650102
     roster.approve      RRRRR
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     AAJJJ
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -139,6 +143,7 @@ county_department_reviewer @ 650102
     roster.approve      AAJJJ
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -156,6 +161,7 @@ county_finance_officer @ 650102
     roster.approve      AAJJJ
     payment.read        AAJJJ
     payment.write       AAJJJ
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -173,6 +179,7 @@ supervisor @ 6501
     roster.approve      RRRRR
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -190,6 +197,7 @@ auditor @ 65
     roster.approve      RRRRR
     payment.read        AAJJJ
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -207,6 +215,7 @@ bank_connector @ 650102
     roster.approve      RRRRR
     payment.read        RRRRR
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       AAJJJ
     calendar.write      RRRRR
     user.admin          RRRRR
@@ -224,6 +233,7 @@ system_administrator @ 650102
     roster.approve      RRRRR
     payment.read        RRRRR
     payment.write       RRRRR
+    payment.request     RRRRR
     bank.exchange       RRRRR
     calendar.write      AAJJJ
     user.admin          AAJJJ

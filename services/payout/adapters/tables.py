@@ -87,6 +87,22 @@ payment_instructions = Table(
 """Every instruction; ``served`` are those the bank is handed when it asks: open (no answer
 yet, or the outcome unknown and to be queried) on a row that is not under review."""
 
+payees = Table(
+    "payees",
+    TABLES,
+    Column("beneficiary_id", String(64), primary_key=True),
+    Column("stream_version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("bank_code", String(32), nullable=True),
+    Column("account", Text, nullable=True),
+    Column("holder_name", String(200), nullable=True),
+    Column("account_status", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+"""Each beneficiary as the registry now holds them, for re-issues after a correction: name,
+one-card account (sealed, as in the log) and its status. Folded from the registry's events
+by the consumer (``application/payees.py``)."""
+
 _INSERTS: Final[dict[str, Callable[[Table], Any]]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,

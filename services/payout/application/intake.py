@@ -1,6 +1,7 @@
 """The payout's consumer: records the registry's submitted rows and terms and approval's
 ``BatchApproved`` in each roster's round stream, opens the round once they agree, gives every
-row its first instruction, and keeps the projection current from the payout's own events.
+row its first instruction, and keeps the projection current from the payout's own events and
+the payees current from the registry's beneficiary events.
 
 It runs inside the consumer's projection transaction, which also records the inbox. Every
 event it appends derives its id from what caused it (the input, or the round's opening for the
@@ -37,6 +38,7 @@ from infra.eventcodec import EventCodec
 from infra.eventstore.port import NO_STREAM, EventStore, WrongExpectedVersion
 from infra.service import Handler
 from infra.stream_commands import append_decided
+from services.payout.application.payees import record_payees
 from services.payout.application.projection import project_round, project_rows, refresh_rows
 from services.payout.application.streams import (
     APPEND_ATTEMPTS,
@@ -47,6 +49,7 @@ from services.payout.application.streams import (
 )
 from services.payout.domain.events import PaymentRoundOpened, RoundInstructed
 from services.payout.domain.intake import INPUTS, decide_intake, first_instructions
+from services.payout.domain.payee import PAYEE_EVENTS
 from services.payout.domain.round import RoundState, evolve
 from services.payout.domain.row import RowPayment
 from services.payout.domain.row import evolve as evolve_row
@@ -62,8 +65,14 @@ ROW_EVENTS = (
     PaymentReversed,
     ReturnedToTreasury,
 )
-CONSUMED: Final[tuple[type[Event], ...]] = (*INPUTS, PaymentBatchIssued, *ROW_EVENTS)
-"""What the consumer reads: its inputs, and its own events (for the projection)."""
+CONSUMED: Final[tuple[type[Event], ...]] = (
+    *INPUTS,
+    PaymentBatchIssued,
+    *ROW_EVENTS,
+    *PAYEE_EVENTS,
+)
+"""What the consumer reads: its inputs, its own events (for the projection), and the
+registry's beneficiary events (the payees a re-issue pays)."""
 CONCURRENT_APPENDS: Final = 200
 
 log = structlog.get_logger()
@@ -91,6 +100,7 @@ def intake_handler(*, store: EventStore, codec: EventCodec, cipher: PiiCipher) -
         for roster_id in rounds:
             await project_round(conn, store, codec, roster_id)
         await refresh_rows(conn, store, codec, cipher, rows)
+        await record_payees(conn, cipher, envelopes)
 
     return on_payout_inputs
 

@@ -34,6 +34,10 @@ def row_stream(roster_id: str, row_no: int) -> str:
     return f"payment-{roster_id}-{row_no}"
 
 
+def rule_stream(programme_code: str) -> str:
+    return f"reissuerule-{programme_code}"
+
+
 def unmatched_stream(bank_code: str, at: datetime) -> str:
     return f"payoutunmatched-{bank_code}-{at.astimezone(CHINA):%Y%m%d}"
 

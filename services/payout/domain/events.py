@@ -18,6 +18,7 @@ from contracts.base import Event
 from contracts.events import EVENTS, SubmittedRow
 from contracts.events.payout import InstructionId, UserId
 from contracts.fields import Code, Count, Fen, Id, Text
+from services.payout.domain.reissue_events import REISSUE_EVENTS
 
 SubmissionNo = Annotated[int, Field(strict=True, ge=1)]
 Outcome = Literal["succeeded", "rejected", "unknown"]
@@ -171,6 +172,7 @@ PAYOUT_EVENTS: Final = EVENTS.including(
         BankResultNoted,
         BankResultUnmatched,
         UnpaidReturnReported,
+        *REISSUE_EVENTS,
     ]
 )
 """Every event the payout service reads or writes: the integration events and its own."""

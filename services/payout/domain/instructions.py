@@ -14,6 +14,7 @@ from typing import Final
 
 from contracts.events import PaymentInstructed
 from contracts.events.payout import InstructedBecause
+from contracts.pii import CardAccountNo
 
 AUTOMATIC_ATTEMPTS: Final = 3
 """Attempts issued without a person: the first, and retries after transient rejections."""
@@ -50,17 +51,37 @@ def batch_id(roster_id: str, bank_code: str) -> str:
     return f"pb-{digest}"
 
 
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """Whom an instruction pays: the agent bank, the card account and the holder's name."""
+
+    bank_code: str
+    account_no: CardAccountNo
+    name: str
+
+
 def next_attempt(
-    latest: PaymentInstructed, *, because: InstructedBecause, note: str | None = None
+    latest: PaymentInstructed,
+    *,
+    because: InstructedBecause,
+    note: str | None = None,
+    payment: Payment | None = None,
 ) -> PaymentInstructed:
-    """The row's next instruction: the same payee, amount and batch, the next attempt's id."""
+    """The row's next instruction: the same amount, the next attempt's id; the same payee and
+    batch, or ``payment``'s payee in its bank's batch of the round."""
     attempt = latest.attempt + 1
-    return latest.model_copy(
-        update={
-            "instruction_id": instruction_id(latest.roster_id, latest.row_no, attempt),
-            "attempt": attempt,
-            "because": because,
-            "reissue_of": latest.instruction_id,
-            "note": note,
+    update: dict[str, object] = {
+        "instruction_id": instruction_id(latest.roster_id, latest.row_no, attempt),
+        "attempt": attempt,
+        "because": because,
+        "reissue_of": latest.instruction_id,
+        "note": note,
+    }
+    if payment is not None:
+        update |= {
+            "bank_code": payment.bank_code,
+            "account_no": payment.account_no,
+            "name": payment.name,
+            "batch_id": batch_id(latest.roster_id, payment.bank_code),
         }
-    )
+    return latest.model_copy(update=update)

@@ -128,3 +128,43 @@ def review_later_attempt_open() -> Refused:
         "该行的后续补发指令尚未有确定结果，待银行回复后再复核",
         status=409,
     )
+
+
+_ACCOUNT_STATES = {
+    "none": "未申报社保卡账户",
+    "unverified": "账户待核验",
+    "open": "账户正常",
+    "frozen": "账户已冻结",
+    "closed": "账户已销户",
+}
+
+
+def payee_not_payable(account_status: str, active: bool) -> Refused:
+    state = _ACCOUNT_STATES.get(account_status, "账户状态未知")
+    if not active:
+        state = "补贴对象已死亡或迁出"
+    return Refused(
+        "payout_payee_not_payable",
+        f"登记系统中该补贴对象目前不能发放（{state}），请业务主管部门先核实修改",
+        status=409,
+    )
+
+
+def reissue_request_required() -> Refused:
+    return Refused(
+        "payout_reissue_request_required",
+        "该项目的补发须由业务主管部门或乡镇核实修改后提出申请，再由财政部门审批",
+        status=409,
+    )
+
+
+def reissue_same_person() -> Refused:
+    return Refused("payout_reissue_same_person", "补发申请人不能审批自己的申请", status=403)
+
+
+def reissue_request_stale() -> Refused:
+    return Refused(
+        "payout_reissue_request_stale",
+        "提出补发申请后收款人信息又有变更，请重新提出申请",
+        status=409,
+    )

@@ -24,6 +24,7 @@ from contracts.events import (
     PaymentSucceeded,
     ReturnedToTreasury,
 )
+from services.payout.domain.reissue_events import ReissueRequested
 
 AttemptStatus = Literal["pending", "unknown", "succeeded", "failed"]
 RowStatus = Literal["pending", "unknown", "failed", "review", "paid", "returned"]
@@ -51,6 +52,8 @@ class RowPayment:
     returned: bool = False
     concerns: tuple[tuple[str, str], ...] = ()
     """(instruction id, concern) of each answer flagged for review."""
+    request: ReissueRequested | None = None
+    """The owning office's open request to re-issue the latest (rejected) attempt."""
 
     @property
     def first(self) -> PaymentInstructed:
@@ -81,9 +84,11 @@ def evolve(row: RowPayment | None, event: object) -> RowPayment | None:
     if isinstance(event, PaymentInstructed):
         if row is None:
             return RowPayment(attempts=(Attempt(event),))
-        return replace(row, attempts=(*row.attempts, Attempt(event)))
+        return replace(row, attempts=(*row.attempts, Attempt(event)), request=None)
     if row is None:
         return None
+    if isinstance(event, ReissueRequested):
+        return replace(row, request=event)
     if isinstance(event, PaymentSucceeded):
         row = _answered(row, event.instruction_id, status="succeeded", ref=event.bank_reference)
         return replace(row, paid_by=event.instruction_id)
