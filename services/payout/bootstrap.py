@@ -18,6 +18,7 @@ from services.payout.adapters.tables import TABLES
 from services.payout.application.intake import CONSUMED, intake_handler
 from services.payout.domain.events import PAYOUT_EVENTS
 from services.payout.entrypoints.http import PayoutApp, router
+from services.payout.entrypoints.http_files import router as files_router
 from services.payout.entrypoints.http_rows import router as rows_router
 
 NAME: Final = "payout"
@@ -29,6 +30,7 @@ def build(deps: ServiceDeps) -> ServiceParts:
     app = service_app(NAME, deps, description=package.__doc__ or "")
     app.include_router(router)
     app.include_router(rows_router)
+    app.include_router(files_router)
     cipher = make_cipher(deps.settings)
     codec = EventCodec(registry=PAYOUT_EVENTS, cipher=cipher)
     app.state.payout = PayoutApp(

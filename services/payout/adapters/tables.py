@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -126,3 +127,31 @@ def _upsert(dialect: str, table: Table) -> Any:
         set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
         where=table.c.stream_version < statement.excluded.stream_version,
     )
+
+
+payment_statement_entries = Table(
+    "payment_statement_entries",
+    TABLES,
+    Column("instruction_id", String(100), primary_key=True),
+    Column("roster_id", String(64), nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("bank_code", String(32), nullable=False),
+    Column("township_code", String(32), nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("instructed_on", Date, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("answer_version", Integer, nullable=False),
+    Column("answered_on", Date, nullable=True),
+    Column("value_date", Date, nullable=True),
+    Column("bank_reference", String(200), nullable=True),
+    Column("returned_on", Date, nullable=True),
+    Index("ix_payment_statement_entries_bank", "bank_code", "instructed_on"),
+)
+"""Every instruction with the days (in China) of what became of it, for the statements and
+reconciliations per bank: issued on ``instructed_on``; its standing answer ``outcome``
+(``pending``, ``unknown``, ``succeeded``, ``rejected``) recorded on ``answered_on`` at the row
+stream's ``answer_version`` (an older answer never overwrites a newer one), with the bank's
+``value_date`` and reference of a success; ``returned_on`` when its row went back to the
+treasury with this as its last instruction. Filled from the payout's own events as the
+consumer reads them (``application/statement_projection.py``)."""

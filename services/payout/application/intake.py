@@ -40,6 +40,7 @@ from infra.service import Handler
 from infra.stream_commands import append_decided
 from services.payout.application.payees import record_payees
 from services.payout.application.projection import project_round, project_rows, refresh_rows
+from services.payout.application.statement_projection import project_statement_entries
 from services.payout.application.streams import (
     APPEND_ATTEMPTS,
     fold_round,
@@ -101,6 +102,7 @@ def intake_handler(*, store: EventStore, codec: EventCodec, cipher: PiiCipher) -
             await project_round(conn, store, codec, roster_id)
         await refresh_rows(conn, store, codec, cipher, rows)
         await record_payees(conn, cipher, envelopes)
+        await project_statement_entries(conn, envelopes)
 
     return on_payout_inputs
 

@@ -18,6 +18,8 @@ from contracts.base import Event
 from contracts.events import EVENTS, SubmittedRow
 from contracts.events.payout import InstructionId, UserId
 from contracts.fields import Code, Count, Fen, Id, Text
+from services.payout.domain.bank_file_events import BANK_FILE_EVENTS
+from services.payout.domain.reconciliation_events import RECONCILIATION_EVENTS
 from services.payout.domain.reissue_events import REISSUE_EVENTS
 
 SubmissionNo = Annotated[int, Field(strict=True, ge=1)]
@@ -172,6 +174,8 @@ PAYOUT_EVENTS: Final = EVENTS.including(
         BankResultNoted,
         BankResultUnmatched,
         UnpaidReturnReported,
+        *BANK_FILE_EVENTS,
+        *RECONCILIATION_EVENTS,
         *REISSUE_EVENTS,
     ]
 )
