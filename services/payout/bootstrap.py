@@ -6,22 +6,25 @@ The one place its adapters are chosen; nothing here does I/O until the runtime s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Final
 
 import services.payout as package
 from contracts.topics import topic_of
 from infra.eventcodec import EventCodec
 from infra.http.app import service_app
-from infra.service import ConsumerSpec, ServiceDeps, ServiceParts
+from infra.service import ConsumerSpec, ServiceDeps, ServiceParts, Ticker
 from infra.wiring import make_cipher
 from services.payout.adapters.tables import TABLES
 from services.payout.application.intake import CONSUMED, intake_handler
+from services.payout.application.overdue import OverdueAnswers
 from services.payout.domain.events import PAYOUT_EVENTS
 from services.payout.entrypoints.http import PayoutApp, router
 from services.payout.entrypoints.http_files import router as files_router
 from services.payout.entrypoints.http_rows import router as rows_router
 
 NAME: Final = "payout"
+OVERDUE_EVERY: Final = timedelta(minutes=10)
 
 
 def build(deps: ServiceDeps) -> ServiceParts:
@@ -46,4 +49,6 @@ def build(deps: ServiceDeps) -> ServiceParts:
         handler=intake_handler(store=deps.store, codec=codec, cipher=cipher),
         tables=TABLES,
     )
-    return ServiceParts(name=NAME, http=app, consumers=[intake])
+    overdue = OverdueAnswers(deps.store, codec, cipher, deps.projections, deps.clock)
+    ticker = Ticker(name="payout-overdue-answers", every=OVERDUE_EVERY, run=overdue.tick)
+    return ServiceParts(name=NAME, http=app, consumers=[intake], tickers=[ticker])

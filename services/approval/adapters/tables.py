@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from infra.projections.working_day_schedules import schedules_table
 
 TABLES = MetaData()
 
@@ -39,14 +41,7 @@ approvals = Table(
 not decide it (makers, deciders so far), and when the approval and the level began. The
 pending work (待办) of a user is the ``open`` rows they may decide."""
 
-working_day_schedules = Table(
-    "working_day_schedules",
-    TABLES,
-    Column("year", Integer, primary_key=True),
-    Column("holidays", JSON, nullable=False),
-    Column("workdays", JSON, nullable=False),
-    Column("source", Text, nullable=False),
-)
+working_day_schedules = schedules_table(TABLES)
 """Official schedules an administrator entered, for years the calendar package lacks."""
 
 _INSERTS: Final[dict[str, Callable[[Table], Any]]] = {

@@ -28,9 +28,11 @@ from contracts.events import (
 from infra.clock import Clock
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import EventStore, NewEvent, WrongExpectedVersion
+from infra.projections.working_day_schedules import record_schedule
 from infra.service import Handler
+from services.approval.adapters.tables import working_day_schedules
 from services.approval.application.context import reacted
-from services.approval.application.projection import project_approval, record_schedule
+from services.approval.application.projection import project_approval
 from services.approval.application.streams import (
     approval_stream,
     load_approval,
@@ -57,7 +59,7 @@ def intake_handler(*, store: EventStore, codec: EventCodec, clock: Clock) -> Han
         for envelope in envelopes:
             event = envelope.event
             if isinstance(event, WorkingDayScheduleEntered):
-                await record_schedule(conn, event)
+                await record_schedule(conn, working_day_schedules, event)
             elif isinstance(event, INPUTS):
                 inputs.setdefault(event.roster_id, []).append(envelope)
             elif isinstance(event, DECISIONS):

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Actor
-from contracts.working_days import ScheduleUnknown, WorkingCalendar, YearSchedule, calendar_with
+from contracts.working_days import ScheduleUnknown, WorkingCalendar
 from contracts.zones import local_date
 from infra.identity.permissions import Action, may, scope_of
+from infra.projections.working_day_schedules import load_calendar
 from services.approval.adapters.tables import approvals, working_day_schedules
 from services.approval.domain.overdue import Waiting, waiting
 
@@ -40,18 +41,6 @@ class WorkItem:
     """None when the working-day schedule of a year involved is not entered yet."""
 
 
-async def load_calendar(conn: AsyncConnection) -> WorkingCalendar:
-    rows = await conn.execute(select(working_day_schedules))
-    return calendar_with(
-        YearSchedule(
-            row.year,
-            frozenset(date.fromisoformat(day) for day in row.holidays),
-            frozenset(date.fromisoformat(day) for day in row.workdays),
-        )
-        for row in rows
-    )
-
-
 async def pending_work(conn: AsyncConnection, actor: Actor, *, today: date) -> list[WorkItem]:
     """What ``actor`` may decide now: the level's role is theirs, their jurisdiction reaches
     the township, they did not prepare the roster and decided no other level of it."""
@@ -66,7 +55,7 @@ async def pending_work(conn: AsyncConnection, actor: Actor, *, today: date) -> l
         .order_by(approvals.c.level_entered_at, approvals.c.roster_id)
     )
     rows = (await conn.execute(query)).mappings().all()
-    calendar = await load_calendar(conn)
+    calendar = await load_calendar(conn, working_day_schedules)
     return [
         _item(row, today, calendar)
         for row in rows

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.base import Event
 from contracts.envelope import Envelope
-from contracts.events import RosterLevelApproved, WorkingDayScheduleEntered
-from services.approval.adapters.tables import approvals, upsert, working_day_schedules
+from contracts.events import RosterLevelApproved
+from services.approval.adapters.tables import approvals, upsert
 from services.approval.domain.events import ApprovalOpened
 from services.approval.domain.state import RosterApproval, evolve
 
@@ -66,14 +66,3 @@ def approval_row(envelopes: Sequence[Envelope[Event]]) -> dict[str, Any] | None:
 
 def _of_current(event: RosterLevelApproved, state: RosterApproval | None) -> bool:
     return bool(state and state.approval and state.approval.submission_no == event.submission_no)
-
-
-async def record_schedule(conn: AsyncConnection, event: WorkingDayScheduleEntered) -> None:
-    """A year's schedule as entered; a later entry for the year replaces it."""
-    row = {
-        "year": event.year,
-        "holidays": sorted(day.isoformat() for day in event.holidays),
-        "workdays": sorted(day.isoformat() for day in event.workdays),
-        "source": event.source,
-    }
-    await upsert(conn, working_day_schedules, row)

@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from infra.projections.working_day_schedules import schedules_table
+
 TABLES = MetaData()
 
 payment_rounds = Table(
@@ -103,6 +105,10 @@ payees = Table(
 """Each beneficiary as the registry now holds them, for re-issues after a correction: name,
 one-card account (sealed, as in the log) and its status. Folded from the registry's events
 by the consumer (``application/payees.py``)."""
+
+working_day_schedules = schedules_table(TABLES)
+"""Official working-day schedules an administrator entered (for years the calendar package
+lacks): the days an answer of the bank falls due."""
 
 _INSERTS: Final[dict[str, Callable[[Table], Any]]] = {
     "postgresql": postgresql.insert,

@@ -31,13 +31,16 @@ from contracts.events import (
     PaymentReviewResolved,
     PaymentSucceeded,
     ReturnedToTreasury,
+    WorkingDayScheduleEntered,
 )
 from contracts.pii import PiiCipher
 from infra.command_context import reaction_to
 from infra.eventcodec import EventCodec
 from infra.eventstore.port import NO_STREAM, EventStore, WrongExpectedVersion
+from infra.projections.working_day_schedules import record_schedule
 from infra.service import Handler
 from infra.stream_commands import append_decided
+from services.payout.adapters.tables import working_day_schedules
 from services.payout.application.payees import record_payees
 from services.payout.application.projection import project_round, project_rows, refresh_rows
 from services.payout.application.statement_projection import project_statement_entries
@@ -71,9 +74,11 @@ CONSUMED: Final[tuple[type[Event], ...]] = (
     PaymentBatchIssued,
     *ROW_EVENTS,
     *PAYEE_EVENTS,
+    WorkingDayScheduleEntered,
 )
-"""What the consumer reads: its inputs, its own events (for the projection), and the
-registry's beneficiary events (the payees a re-issue pays)."""
+"""What the consumer reads: its inputs, its own events (for the projection), the registry's
+beneficiary events (the payees a re-issue pays) and the working-day schedules (the days the
+bank's answers fall due)."""
 CONCURRENT_APPENDS: Final = 200
 
 log = structlog.get_logger()
@@ -102,6 +107,9 @@ def intake_handler(*, store: EventStore, codec: EventCodec, cipher: PiiCipher) -
             await project_round(conn, store, codec, roster_id)
         await refresh_rows(conn, store, codec, cipher, rows)
         await record_payees(conn, cipher, envelopes)
+        for envelope in envelopes:
+            if isinstance(envelope.event, WorkingDayScheduleEntered):
+                await record_schedule(conn, working_day_schedules, envelope.event)
         await project_statement_entries(conn, envelopes)
 
     return on_payout_inputs
