@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         description="sqlite:///path, postgresql://…, or esdb://… / kurrentdb://…",
     )
     hash_algorithm: Literal["sha256", "sm3"] = "sha256"
+    shared_clock: bool = Field(
+        False,
+        description="Run every process on one clock moved forward through data_dir/clock.json "
+        "(`onecard clock advance`): the demo's public notice passes in seconds. Never in "
+        "production.",
+    )
     kafka_bootstrap_servers: str | None = Field(
         None, description="Comma-separated brokers; unset starts the local broker."
     )
@@ -79,6 +85,16 @@ class Settings(BaseSettings):
     notice_reporting_address: str | None = Field(
         None, max_length=200, description="Where written objections can also be handed in."
     )
+
+    @model_validator(mode="after")
+    def _real_time_in_production(self) -> Settings:
+        if self.environment == "prod" and self.shared_clock:
+            raise ValueError("ONECARD_SHARED_CLOCK is for the demo and tests, never production")
+        return self
+
+    @property
+    def clock_file(self) -> Path:
+        return self.data_dir / "clock.json"
 
     @field_validator("event_store_url")
     @classmethod

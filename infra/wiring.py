@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.events import EVENTS
+from infra.clock import Clock, SharedClock, SystemClock
 from infra.eventcodec import EventCodec
 from infra.eventstore.factory import open_event_store
 from infra.eventstore.port import EventStore
@@ -24,3 +25,8 @@ def make_cipher(settings: Settings) -> FieldCipher:
 
 def make_codec(settings: Settings) -> EventCodec:
     return EventCodec(registry=EVENTS, cipher=make_cipher(settings))
+
+
+def make_clock(settings: Settings) -> Clock:
+    """The system's clock, or the demo's shared one (``shared_clock``)."""
+    return SharedClock(settings.clock_file) if settings.shared_clock else SystemClock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, payout_files, runtime, schemas, users
+from infra.cli import audit, clock, payout_files, runtime, schemas, users
 from infra.cli.synth import synth
 from infra.mainjob.run import run
 from services.registry.entrypoints import cli as registry_cli
@@ -15,6 +15,7 @@ app.add_typer(schemas.app, name="contracts")
 app.add_typer(registry_cli.app, name="roster")
 app.add_typer(registry_cli.lists_app, name="lists")
 app.add_typer(users.app, name="users")
+app.add_typer(clock.app, name="clock")
 app.add_typer(payout_files.app, name="payout")
 app.command("run")(run)
 app.command("synth")(synth)

@@ -23,7 +23,7 @@ from infra.runtime.lifecycle import stop_on_signals, with_broker
 from infra.service import ServiceDeps, ServiceParts, Ticker
 from infra.settings import SERVICES, Settings
 from infra.telemetry import configure_tracing
-from infra.wiring import make_codec, open_store
+from infra.wiring import make_clock, make_codec, open_store
 
 
 class ConsumerRunner(Protocol):
@@ -82,7 +82,7 @@ async def _open_deps(service: str, settings: Settings, stack: AsyncExitStack) ->
     stack.push_async_callback(store.close)
     projections = await ProjectionDatabase.open(settings.projection_url(service))
     stack.push_async_callback(projections.close)
-    return ServiceDeps(settings, store, make_codec(settings), projections)
+    return ServiceDeps(settings, store, make_codec(settings), projections, make_clock(settings))
 
 
 async def _run(
