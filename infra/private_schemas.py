@@ -12,6 +12,7 @@ from contracts.versioning import EventRegistry
 from infra.identity.events import IDENTITY_EVENTS
 from infra.identity.query_log import QUERY_LOG_EVENTS
 from services.approval.domain.events import APPROVAL_EVENTS
+from services.notify.domain.events import NOTIFY_EVENTS
 from services.payout.domain.events import PAYOUT_EVENTS
 from services.publicity.domain.events import PUBLICITY_EVENTS
 from services.registry.domain.events import REGISTRY_EVENTS
@@ -41,6 +42,7 @@ PRIVATE: Final = (
     PrivateEvents("approval", APPROVAL_EVENTS),
     PrivateEvents("publicity", PUBLICITY_EVENTS),
     PrivateEvents("payout", PAYOUT_EVENTS),
+    PrivateEvents("notify", NOTIFY_EVENTS),
     PrivateEvents(
         "query_log", QUERY_LOG_EVENTS, Path(__file__).parent / "identity" / "query_log_schemas"
     ),

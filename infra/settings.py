@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registry", "approval", "payout", "notify", "publicity")
@@ -85,6 +85,30 @@ class Settings(BaseSettings):
     notice_reporting_address: str | None = Field(
         None, max_length=200, description="Where written objections can also be handed in."
     )
+    notify_sms_provider: Literal["file", "http"] = Field(
+        "file", description="Where SMS go: a spool file per day (the demo's phone) or a gateway."
+    )
+    notify_spool_dir: Path | None = Field(
+        None, description="The file provider's folder, owner-only (dev: data_dir/sms-spool)."
+    )
+    notify_gateway_url: str | None = Field(None, description="The HTTP SMS gateway's send URL.")
+    notify_gateway_key: SecretStr | None = Field(None, description="The gateway's API key.")
+    notify_sms_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description="SMS templates by division-code prefix ('default': all others), with "
+        "{programme}, {amount} and {date}; unset: the built-in default.",
+    )
+    notify_per_phone_hour: int = Field(5, ge=1, description="SMS to one number per hour at most.")
+    notify_per_phone_day: int = Field(20, ge=1, description="SMS to one number per day at most.")
+    notify_max_attempts: int = Field(8, ge=1, description="Tries of one SMS before it fails.")
+
+    @model_validator(mode="after")
+    def _sms_gateway_configured(self) -> Settings:
+        if self.notify_sms_provider == "http" and not (
+            self.notify_gateway_url and self.notify_gateway_key
+        ):
+            raise ValueError("ONECARD_NOTIFY_GATEWAY_URL and _KEY are needed for the http provider")
+        return self
 
     @model_validator(mode="after")
     def _real_time_in_production(self) -> Settings:

@@ -15,7 +15,7 @@ from contracts.events.approval import (
     RosterSentBack,
     batch_approved_v1_to_v2,
 )
-from contracts.events.notify import PaymentNoticeSent
+from contracts.events.notify import PaymentNoticeSent, payment_notice_sent_v1_to_v2
 from contracts.events.payout import (
     PaymentBatchIssued,
     PaymentFailed,
@@ -61,6 +61,7 @@ UPCASTERS: Final[dict[tuple[str, int], Upcaster]] = {
     ("PaymentSucceeded", 1): payment_succeeded_v1_to_v2,
     ("PaymentFailed", 1): payment_failed_v1_to_v2,
     ("ReturnedToTreasury", 1): returned_to_treasury_v1_to_v2,
+    ("PaymentNoticeSent", 1): payment_notice_sent_v1_to_v2,
 }
 
 EVENTS: Final = EventRegistry(

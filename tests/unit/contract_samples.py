@@ -275,7 +275,16 @@ SAMPLES: tuple[Event, ...] = (
         reason_text="账户已销户",
     ),
     PaymentNoticeSent(
-        notification_id="n-1", beneficiary_id="b-1", roster_id="r-1", row_id="1", channel="sms"
+        notification_id="sms-r-1:1:2",
+        beneficiary_id="b-1",
+        roster_id="r-1",
+        row_no=1,
+        instruction_id="r-1:1:2",
+        township_code="650102001",
+        channel="sms",
+        provider="file",
+        text="您的耕地地力保护补贴617.25元已于2025年10月9日发放到社保卡账户。",
+        attempts=1,
     ),
 )
 
