@@ -20,6 +20,7 @@ from services.publicity.adapters.tables import TABLES
 from services.publicity.application.notice_board import NOTICE_EVENTS, notice_board_handler
 from services.publicity.application.notice_clock import NoticeClock
 from services.publicity.application.village_register import on_beneficiary_registered
+from services.publicity.bootstrap_disclosure import chained, disclosure_parts
 from services.publicity.domain.events import PUBLICITY_EVENTS
 from services.publicity.entrypoints.http import PublicityApp, ReportingChannel, router
 from services.publicity.entrypoints.http_board import router as board_router
@@ -37,7 +38,8 @@ def build(deps: ServiceDeps) -> ServiceParts:
     app = service_app(NAME, deps, description=package.__doc__ or "")
     for routes in (router, board_router, objections_router, calendar_router, officials_router):
         app.include_router(routes)
-    codec = EventCodec(registry=PUBLICITY_EVENTS, cipher=make_cipher(deps.settings))
+    cipher = make_cipher(deps.settings)
+    codec = EventCodec(registry=PUBLICITY_EVENTS, cipher=cipher)
     reporting = ReportingChannel(
         deps.settings.notice_reporting_phone, deps.settings.notice_reporting_address
     )
@@ -49,10 +51,11 @@ def build(deps: ServiceDeps) -> ServiceParts:
         reporting=reporting,
         limits=ObjectionLimits.default(deps.clock),
     )
+    disclosure = disclosure_parts(deps, app, codec=codec, cipher=cipher)
     village_register = ConsumerSpec(
         name="publicity-village-register",
         topics=(topic_of(BeneficiaryRegistered.event_type).name,),
-        handler=on_beneficiary_registered,
+        handler=chained(on_beneficiary_registered, disclosure.people),
         tables=TABLES,
     )
     notice_board = ConsumerSpec(
@@ -64,5 +67,8 @@ def build(deps: ServiceDeps) -> ServiceParts:
     notice_clock = NoticeClock(deps.store, codec, deps.projections, deps.clock)
     clock = Ticker(name="publicity-notice-clock", every=CLOCK_EVERY, run=notice_clock.tick)
     return ServiceParts(
-        name=NAME, http=app, consumers=[village_register, notice_board], tickers=[clock]
+        name=NAME,
+        http=app,
+        consumers=[village_register, notice_board, *disclosure.consumers],
+        tickers=[clock, *disclosure.tickers],
     )

@@ -81,7 +81,8 @@ class County:
     http: dict[str, httpx.AsyncClient]
 
     async def tick_notices(self) -> None:
-        (ticker,) = self.parts["publicity"].tickers
+        tickers = self.parts["publicity"].tickers
+        ticker = next(t for t in tickers if t.name == "publicity-notice-clock")
         await ticker.run()
 
 

@@ -147,7 +147,7 @@ class NoticeWorld:
 
     async def tick(self) -> None:
         """One run of the notice clock, its events delivered."""
-        (ticker,) = self.parts.tickers
+        ticker = next(t for t in self.parts.tickers if t.name == "publicity-notice-clock")
         await ticker.run()
         await self.deliver()
 

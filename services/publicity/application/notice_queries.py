@@ -158,3 +158,37 @@ async def township_name(conn: AsyncConnection, township_code: str) -> str | None
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+async def overdue_notices(
+    conn: AsyncConnection, division_prefix: str, today: date
+) -> list[dict[str, Any]]:
+    """Running notices under ``division_prefix`` whose period ended before ``today``: held by
+    an objection still open (confidential ones included: officials' view)."""
+    result = await conn.execute(
+        select(notices)
+        .where(
+            _RUNNING,
+            notices.c.ends_on < today,
+            notices.c.township_code.startswith(division_prefix, autoescape=True),
+        )
+        .order_by(notices.c.ends_on, notices.c.roster_id)
+    )
+    return [dict(row) for row in result.mappings().all()]
+
+
+async def completed_notices(conn: AsyncConnection, division_prefix: str) -> list[dict[str, Any]]:
+    """Completed notices under ``division_prefix``, not superseded by a later submission:
+    those rosters are in (or through) approval."""
+    newest = ~exists().where(
+        _newer.c.roster_id == notices.c.roster_id,
+        _newer.c.submission_no > notices.c.submission_no,
+    )
+    result = await conn.execute(
+        select(notices).where(
+            notices.c.completed_at.is_not(None),
+            newest,
+            notices.c.township_code.startswith(division_prefix, autoescape=True),
+        )
+    )
+    return [dict(row) for row in result.mappings().all()]

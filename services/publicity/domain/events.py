@@ -17,6 +17,7 @@ from contracts.base import Event
 from contracts.events import EVENTS
 from contracts.fields import Code, Id, Text
 from contracts.pii import PhoneNo
+from services.publicity.domain.lookup_events import LOOKUP_EVENTS
 
 SubmissionNo = Annotated[int, Field(strict=True, ge=1)]
 RowNo = Annotated[int, Field(strict=True, ge=1)]
@@ -77,6 +78,7 @@ class ObjectionResolved(Event):
 
 
 PUBLICITY_EVENTS: Final = EVENTS.including(
-    [NoticeAwaitingSchedule, ObjectionFiled, ObjectionResolved]
+    [NoticeAwaitingSchedule, ObjectionFiled, ObjectionResolved, *LOOKUP_EVENTS]
 )
-"""Every event publicity reads: the integration events and its private ones."""
+"""Every event publicity reads: the integration events and its private ones (the lookup's
+in ``lookup_events``)."""
