@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     client_ca_file: Path | None = Field(
         None, description="PEM of the CA(s) user certificates must chain to (checked again here)."
     )
+    bank_keys_file: Path | None = Field(
+        None,
+        description="JSON file (0600) of the agent banks' API credentials: key id or client "
+        "certificate to bank, county and secret; required in production by the payout service "
+        "(dev: development keys under data_dir).",
+    )
     relay_checkpoint: str = Field(
         "relay",
         description="The relay's checkpoint name; a fresh local broker gets a fresh one, since "
@@ -133,6 +139,10 @@ class Settings(BaseSettings):
         if self.environment == "prod" and self.key_file is None:
             raise ValueError("ONECARD_KEY_FILE must be set in production (no default keys)")
         return self
+
+    @property
+    def resolved_bank_keys_file(self) -> Path:
+        return self.bank_keys_file or self.data_dir / "payout" / "bank-keys.json"
 
     def http_port(self, service: str) -> int:
         return self.http_base_port + 1 + SERVICES.index(service)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from infra.cli import audit, clock, payout_files, runtime, schemas, users
+from infra.cli.bank_simulator import bank_simulator
 from infra.cli.synth import synth
 from infra.mainjob.run import run
 from services.registry.entrypoints import cli as registry_cli
@@ -19,6 +20,7 @@ app.add_typer(clock.app, name="clock")
 app.add_typer(payout_files.app, name="payout")
 app.command("run")(run)
 app.command("synth")(synth)
+app.command("bank-simulator")(bank_simulator)
 runtime.register(app)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from infra.eventstore.committer import GroupCommitter
+from infra.eventstore.group_reads import GroupReader
 from infra.eventstore.hashchain import utc_timestamp
 from infra.eventstore.planning import (
     AppendRequest,
@@ -114,6 +115,8 @@ class SqliteEventStore:
         self._write_lock = asyncio.Lock()
         self._appended = asyncio.Event()
         self._committer = GroupCommitter(self._commit_batch)
+        self._reads: GroupReader[tuple[str, tuple[Any, ...]], list[RecordedEvent]]
+        self._reads = GroupReader(self._read_batch)
 
     @classmethod
     async def open(cls, path: str | Path, *, hash_algorithm: str = "sha256") -> SqliteEventStore:
@@ -315,7 +318,24 @@ class SqliteEventStore:
         return catch_up(self, after=after, batch_size=batch_size)
 
     async def _read(self, sql: str, params: tuple[Any, ...]) -> list[RecordedEvent]:
-        return await self._on(self._reader, partial(self._fetch_events, sql, params))
+        return await self._reads.read((sql, params))
+
+    async def _read_batch(
+        self, queries: Sequence[tuple[str, tuple[Any, ...]]]
+    ) -> list[list[RecordedEvent] | Exception]:
+        """Reads waiting together, in one trip to the reader thread (``GroupReader``)."""
+        return await self._on(self._reader, partial(self._fetch_each, queries))
+
+    def _fetch_each(
+        self, queries: Sequence[tuple[str, tuple[Any, ...]]]
+    ) -> list[list[RecordedEvent] | Exception]:
+        answers: list[list[RecordedEvent] | Exception] = []
+        for sql, params in queries:
+            try:
+                answers.append(self._fetch_events(sql, params))
+            except (sqlite3.Error, EventStoreError) as error:
+                answers.append(error)
+        return answers
 
     def _fetch_events(self, sql: str, params: tuple[Any, ...]) -> list[RecordedEvent]:
         rows = self._conn(self._read_conn).execute(sql, params).fetchall()
@@ -346,6 +366,7 @@ class SqliteEventStore:
 
     async def close(self) -> None:
         await self._committer.close()
+        await self._reads.close()
         async with self._write_lock:
             for executor, conn in (  # the writer goes last: it folds the WAL into the file
                 (self._reader, self._read_conn),

@@ -1,4 +1,10 @@
-"""An EventStore that records a span for every append and stream read, around any adapter."""
+"""An EventStore that records a span for every append and stream read, around any adapter.
+
+Only where a span can be recorded: with no tracer provider installed, or inside a trace its
+root chose not to sample (children of an unsampled span are dropped by the parent-based
+sampler, the default), the call goes straight to the adapter — building a span that is thrown
+away costs more than reading a payment row's few events.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,17 @@ from infra.eventstore.port import (
     RecordedEvent,
     SpooledEvents,
 )
+from infra.telemetry import is_recording
 
 tracer = trace.get_tracer("onecard.eventstore")
+
+
+def recordable() -> bool:
+    """Whether a span started here now would be recorded (see above)."""
+    if not is_recording():
+        return False
+    parent = trace.get_current_span().get_span_context()
+    return not parent.is_valid or parent.trace_flags.sampled
 
 
 class TracedEventStore:
@@ -25,6 +40,8 @@ class TracedEventStore:
     async def append(
         self, stream_id: str, events: Sequence[NewEvent], *, expected_version: int
     ) -> AppendResult:
+        if not recordable():
+            return await self.inner.append(stream_id, events, expected_version=expected_version)
         with tracer.start_as_current_span("eventstore append") as span:
             span.set_attribute("onecard.stream_id", stream_id)
             span.set_attribute("onecard.events", len(events))
@@ -52,6 +69,10 @@ class TracedEventStore:
         backwards: bool = False,
         limit: int | None = None,
     ) -> list[RecordedEvent]:
+        if not recordable():
+            return await self.inner.read_stream(
+                stream_id, from_version=from_version, backwards=backwards, limit=limit
+            )
         with tracer.start_as_current_span("eventstore read_stream") as span:
             span.set_attribute("onecard.stream_id", stream_id)
             return await self.inner.read_stream(

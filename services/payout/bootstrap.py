@@ -19,6 +19,7 @@ from services.payout.adapters.tables import TABLES
 from services.payout.application.intake import CONSUMED, intake_handler
 from services.payout.application.overdue import OverdueAnswers
 from services.payout.domain.events import PAYOUT_EVENTS
+from services.payout.entrypoints.bank_http import mount_bank_api
 from services.payout.entrypoints.http import PayoutApp, router
 from services.payout.entrypoints.http_files import router as files_router
 from services.payout.entrypoints.http_rows import router as rows_router
@@ -34,6 +35,7 @@ def build(deps: ServiceDeps) -> ServiceParts:
     app.include_router(router)
     app.include_router(rows_router)
     app.include_router(files_router)
+    mount_bank_api(app, deps)
     cipher = make_cipher(deps.settings)
     codec = EventCodec(registry=PAYOUT_EVENTS, cipher=cipher)
     app.state.payout = PayoutApp(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.pii import CardAccountNo, PiiCipher
@@ -68,11 +68,13 @@ async def pending_batches(
     read_context: ReadContext,
     bank_code: str,
     limit: int = 10_000,
+    batch_id: str | None = None,
 ) -> list[PendingBatch]:
-    """The bank's open instructions within the reader's jurisdiction, by batch, at most
-    ``limit`` instructions (the rest come with the next call). ``Forbidden`` unless the
-    reader may exchange with banks. Names and card accounts go to the bank: the read is
-    written to the query log (per roster, with its rows) before anything is returned."""
+    """The bank's open instructions within the reader's jurisdiction, by batch (only
+    ``batch_id`` when given), at most ``limit`` instructions (the rest come with the next
+    call). ``Forbidden`` unless the reader may exchange with banks. Names and card accounts
+    go to the bank: the read is written to the query log (per roster, with its rows) before
+    anything is returned."""
     actor = read_context.actor
     authorize(actor, Action.BANK_EXCHANGE, actor.jurisdiction_code)
     scope = scope_of(actor) or ""
@@ -81,6 +83,7 @@ async def pending_batches(
         select(payment_instructions)
         .where(found.bank_code == bank_code, found.served.is_(True))
         .where(found.township_code.startswith(scope, autoescape=True))
+        .where(found.batch_id == batch_id if batch_id is not None else true())
         .order_by(found.batch_id, found.roster_id, found.row_no, found.attempt)
         .limit(limit)
     )

@@ -105,17 +105,17 @@ async def apply_results(
         by_row.setdefault(key, []).append(position)
     answers: list[ResultAnswer | None] = [None] * len(results)
     changed: dict[str, Changed] = {}
-    semaphore = asyncio.Semaphore(CONCURRENT_ROWS)
+    rows = iter(by_row.items())
 
-    async def row(key: str, positions: list[int]) -> None:
-        async with semaphore:
+    async def worker() -> None:  # CONCURRENT_ROWS of them share the rows: no task per row
+        for key, positions in rows:
             for position in positions:
                 each = replace(context, idempotency_key=f"{context.idempotency_key}/{position}")
                 answers[position], after = await _answered(store, codec, results[position], each)
                 if after is not None:
                     changed[key] = after
 
-    await asyncio.gather(*(row(key, positions) for key, positions in by_row.items()))
+    await asyncio.gather(*(worker() for _ in range(min(CONCURRENT_ROWS, len(by_row)))))
     await refresh_rows_now(projections, cipher, list(changed.values()))
     return [answer for answer in answers if answer is not None]
 

@@ -65,5 +65,5 @@ async def load_row(
     store: EventStore, codec: EventCodec, roster_id: str, row_no: int
 ) -> tuple[RowPayment | None, int]:
     """The row's payment and its stream's version (None, 0: no instruction for it)."""
-    envelopes = await read(store, codec, row_stream(roster_id, row_no))
-    return fold_row([envelope.event for envelope in envelopes]), len(envelopes)
+    records = await store.read_stream(row_stream(roster_id, row_no))
+    return fold_row([codec.decode_event(record) for record in records]), len(records)
