@@ -25,6 +25,7 @@ from contracts.base import Event
 from contracts.events import (
     PaymentFailed,
     PaymentFlaggedForReview,
+    PaymentInstructed,
     PaymentOutcomeUnknown,
     PaymentSucceeded,
 )
@@ -133,8 +134,14 @@ def _flag_once(result: BankResult, row: RowPayment, concern: ReviewConcern) -> l
 
 
 def _succeeded(result: BankResult, attempt: Attempt) -> PaymentSucceeded:
-    instruction = attempt.instruction
     assert result.bank_reference is not None  # check_result
+    return paid(attempt.instruction, result.bank_reference, result.value_date)
+
+
+def paid(
+    instruction: PaymentInstructed, bank_reference: str, value_date: date | None
+) -> PaymentSucceeded:
+    """The success of ``instruction``: the row paid by it, with the bank's reference."""
     return PaymentSucceeded(
         instruction_id=instruction.instruction_id,
         roster_id=instruction.roster_id,
@@ -146,8 +153,8 @@ def _succeeded(result: BankResult, attempt: Attempt) -> PaymentSucceeded:
         programme_name=instruction.programme_name,
         bank_code=instruction.bank_code,
         amount_fen=instruction.amount_fen,
-        bank_reference=result.bank_reference,
-        value_date=result.value_date,
+        bank_reference=bank_reference,
+        value_date=value_date,
     )
 
 

@@ -31,6 +31,7 @@ from contracts.events import (
 from contracts.events.payout import ReviewConcern, ReviewDecision
 from services.payout.domain import refusals as refuse
 from services.payout.domain.reasons import REASONS
+from services.payout.domain.results import paid
 from services.payout.domain.row import RowPayment
 
 ACCEPTABLE: frozenset[ReviewConcern] = frozenset({"success_after_failure", "failure_after_success"})
@@ -112,21 +113,7 @@ def _succeeded(row: RowPayment, flag: PaymentFlaggedForReview) -> PaymentSucceed
         raise refuse.review_later_attempt_open()
     if flag.bank_reference is None:
         raise refuse.success_incomplete()
-    instruction = attempt.instruction
-    return PaymentSucceeded(
-        instruction_id=instruction.instruction_id,
-        roster_id=instruction.roster_id,
-        row_no=instruction.row_no,
-        attempt=instruction.attempt,
-        beneficiary_id=instruction.beneficiary_id,
-        township_code=instruction.township_code,
-        programme_code=instruction.programme_code,
-        programme_name=instruction.programme_name,
-        bank_code=instruction.bank_code,
-        amount_fen=instruction.amount_fen,
-        bank_reference=flag.bank_reference,
-        value_date=None,
-    )
+    return paid(attempt.instruction, flag.bank_reference, None)
 
 
 def _reversed(row: RowPayment, flag: PaymentFlaggedForReview) -> PaymentReversed:
