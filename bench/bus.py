@@ -2,22 +2,22 @@
 event after an idle spell, and sustained throughput.
 
     .venv/bin/python -m bench.bus [--store sqlite|postgresql] [--rate 1000] [--seconds 10]
-        [--sustained 100000] [--idle 60] [--repeats 3] [--within 0] [--max-batch 500]
-        [--page-size 1000] [--linger-ms 0] [--relay-store separate|shared] [--poll 0.05]
-        [--fetch-max-wait-ms N] [--skip latency|sustained] [--tag NAME]
-        [--layout in-process|processes]
+        [--sustained 100000] [--idle 60] [--repeats 3] [--skip latency|sustained] [--tag NAME]
+        [--layout both|processes|in-process] [--trace-ratio 0.01]
+        in-process only: [--within 0] [--max-batch 500] [--page-size 1000] [--linger-ms 0]
+        [--relay-store separate|shared] [--wake on|off] [--poll 0.01] [--fetch-max-wait-ms N]
 
-Everything runs in this process, on one event loop: a writer appending single
-BeneficiaryRegistered events, ``Relay.run`` as a task (by default on its own store instance,
-as the relay process has), and a Faust app whose agent feeds the publicity village-register
-projection through the IdempotentConsumer. Latency is from the append's return to the
-commit of the projection transaction holding the event (bench.bus_probe has every hop).
+Two tables. **The acceptance figures are the deployed layout's** (bench.bus_processes), as
+``onecard up`` runs the system: the relay and ``serve publicity`` as processes of their own on
+a shared store (SQLite file or PostgreSQL schemas) and the local broker, this process only
+appending; latency ends when the event is visible in the projection to another reader.
+
+The second table (``--layout in-process``) runs everything in this process, on one event
+loop: a writer appending single BeneficiaryRegistered events, ``Relay.run`` as a task (by
+default on its own store instance, as the relay process has), and a Faust app whose agent feeds
+the publicity village-register projection through the IdempotentConsumer. Latency is from the
+append's return to the commit of the projection transaction (bench.bus_probe has every hop).
 The defaults are production's; the flags exist to show which knob moves what.
-
-``--layout processes`` measures the deployed layout instead (bench.bus_processes): the relay
-and ``serve publicity`` as their own processes on a shared store (SQLite file or PostgreSQL
-schemas), this process only appending; latency ends at the inbox's ``applied_at``. Only
---store, --rate, --seconds, --sustained, --idle, --repeats, --skip and --tag apply there.
 """
 
 from __future__ import annotations
@@ -52,13 +52,22 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=1_000, help="relay page size")
     parser.add_argument("--linger-ms", type=int, default=0, help="relay producer linger")
     parser.add_argument("--relay-store", choices=["separate", "shared"], default="separate")
-    parser.add_argument("--poll", type=float, default=0.01, help="SQLite wait_for_append poll")
+    parser.add_argument(
+        "--wake", choices=["on", "off"], default="on", help="SQLite wake-ups for the relay"
+    )
+    parser.add_argument("--poll", type=float, default=0.01, help="SQLite poll without wake-ups")
     parser.add_argument(
         "--fetch-max-wait-ms", type=int, help="Faust consumer's fetch wait (default: infra's 20)"
     )
     parser.add_argument("--skip", choices=["latency", "sustained"])
     parser.add_argument("--tag", default="", help="suffix of the results file name")
-    parser.add_argument("--layout", choices=["in-process", "processes"], default="in-process")
+    parser.add_argument("--layout", choices=["both", "processes", "in-process"], default="both")
+    parser.add_argument(
+        "--trace-ratio",
+        type=float,
+        default=bus_processes.TRACE_RATIO,
+        help="processes: share of traces sampled (1: every one, as OTel's default)",
+    )
     return parser.parse_args()
 
 
@@ -66,9 +75,17 @@ async def main() -> None:
     args = arguments()
     configure_logging(service="bench", level="WARNING")
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
-    if args.layout == "processes":
+    bus_processes.TRACE_RATIO = args.trace_ratio
+    if args.layout != "in-process":
+        print("\n## Acceptance: the deployed layout (relay and service in processes of their own)")
         await deployed(args)
-        return
+    if args.layout != "processes":
+        print("\n## Secondary: everything in one process and one event loop")
+        await in_process(args)
+
+
+async def in_process(args: argparse.Namespace) -> None:
+    """Writer, relay task and Faust agent in this process (bench.bus_phases)."""
     knobs = Knobs(
         store=args.store,
         max_batch=args.max_batch,
@@ -78,6 +95,7 @@ async def main() -> None:
         relay_store=args.relay_store,
         poll_interval=args.poll,
         fetch_max_wait_ms=args.fetch_max_wait_ms,
+        wake_ups=args.wake == "on",
     )
     pool = int(args.rate * args.seconds) + max(args.sustained, 0) + args.repeats + 10
     keys = tempfile.TemporaryDirectory()

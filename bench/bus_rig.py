@@ -60,6 +60,7 @@ class Knobs:
     relay_store: str
     poll_interval: float
     fetch_max_wait_ms: int | None
+    wake_ups: bool = True
 
     def context(self) -> dict[str, Any]:
         return {
@@ -70,7 +71,10 @@ class Knobs:
             "relay_page_size": self.page_size,
             "producer_linger_ms": self.linger_ms,
             "relay_store_instance": self.relay_store,
-            "sqlite_wait_for_append_poll_s": self.poll_interval,
+            "sqlite_wake_ups": self.wake_ups,
+            "sqlite_wait_for_append_poll_s": (
+                sqlite_store.WOKEN_POLL_INTERVAL if self.wake_ups else self.poll_interval
+            ),
             "faust_consumer_fetch_max_wait_ms": self.fetch_max_wait_ms
             or faust_transport.FETCH_MAX_WAIT_MS,
             "faust_overrides": FAST_JOIN,
@@ -100,6 +104,7 @@ class Rig:
         self._schemas: list[str] = []
         stack.push_async_callback(self._drop_schemas)
         sqlite_store.POLL_INTERVAL = knobs.poll_interval  # type: ignore[misc]
+        sqlite_store.WAKE_UPS = knobs.wake_ups  # type: ignore[misc]
         if knobs.fetch_max_wait_ms is not None:
             _set_fetch_max_wait(knobs.fetch_max_wait_ms)
 

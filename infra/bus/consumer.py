@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 import structlog
 from opentelemetry import trace
@@ -39,8 +39,7 @@ class BatchSkipped(RuntimeError):
     would put its events before theirs. Neither may be acknowledged."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
+class _Decoded(NamedTuple):
     message: ConsumedMessage
     record: RecordedEvent
     envelope: Envelope[Event]
@@ -96,7 +95,7 @@ class IdempotentConsumer:
         previous, mine = self._last, asyncio.get_running_loop().create_future()
         self._last, succeeded = mine, False
         try:
-            ready = [decoded for m in messages if (decoded := await self._decode(m)) is not None]
+            ready = await self._decode_all(messages)
             if previous is not None and not await asyncio.shield(previous):
                 raise BatchSkipped("the batch before this one was not applied")
             await self._apply_batch(ready)
@@ -119,14 +118,17 @@ class IdempotentConsumer:
         for item in ready:
             await self._apply_alone(item)
 
-    async def _decode(self, message: ConsumedMessage) -> _Decoded | None:
-        record: RecordedEvent | None = None
-        try:
-            record = from_message(message.value)
-            return _Decoded(message, record, self._codec.decode(record))
-        except failures.UNDECODABLE as error:
-            await self._dead_letter(message, error, attempts=1, record=record)
-            return None
+    async def _decode_all(self, messages: Sequence[ConsumedMessage]) -> list[_Decoded]:
+        """The batch decoded, in order; an undecodable message is dead-lettered and left out."""
+        decode, ready = self._codec.decode, list[_Decoded]()
+        for message in messages:
+            record: RecordedEvent | None = None
+            try:
+                record = from_message(message.value)
+                ready.append(_Decoded(message, record, decode(record)))
+            except failures.UNDECODABLE as error:
+                await self._dead_letter(message, error, attempts=1, record=record)
+        return ready
 
     async def _apply(self, conn: AsyncConnection, items: Sequence[_Decoded]) -> None:
         """Claim the batch's events in one statement and hand the fresh ones to the handler."""

@@ -31,10 +31,11 @@ class RawTopic(faust.Topic):
     """A topic of raw bytes: the event holds the record's key, value and headers as read."""
 
     def _compile_decode(self) -> None:
-        create_event = self.app.create_event
+        app = self.app
+        event_class: Any = app.conf.Event  # a setting: read once, not per message
 
         async def decode(message: Any, *, propagate: bool = False) -> Any:
-            return create_event(message.key, message.value, message.headers, message)
+            return event_class(app, message.key, message.value, message.headers, message)
 
         self.decode = decode  # type: ignore[method-assign]
 

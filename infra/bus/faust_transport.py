@@ -15,7 +15,8 @@ delivery stuck on a full stream buffer. That alone held an idle agent to about 7
 here (ADR 006). :class:`_Consumer` keeps the same guarantee per fetched batch instead of per
 message: one ``wait_first`` races the delivery of the whole batch against ``suspend_flow``, and
 inside it each message goes through the same callback, in the same order, with the same
-read-offset, gap and commit bookkeeping as Faust's loop.
+flow, generation, read-offset, gap and commit checks as Faust's ``getmany`` and loop; the
+high-water mark is read once per partition and batch rather than once per message.
 """
 
 from __future__ import annotations
@@ -78,10 +79,11 @@ class _Consumer(faust_kafka.Consumer):
         try:
             while not (consumer_should_stop() or fetcher_should_stop()):
                 self.diag.set_flag(CONSUMER_FETCHING)
-                batch = self.getmany(timeout=1.0)
+                records, active_partitions = await self._wait_next_records(1.0)
                 await self.sleep(0)
-                if not self.should_stop:
-                    await self.wait_first(self._deliver(batch), self.suspend_flow.wait())
+                if records is not None and not self.should_stop:
+                    delivery = self._deliver(records, active_partitions)
+                    await self.wait_first(delivery, self.suspend_flow.wait())
                 self.diag.unset_flag(CONSUMER_FETCHING)
         except self.consumer_stopped_errors:
             if not self.transport.app.should_stop:
@@ -97,26 +99,46 @@ class _Consumer(faust_kafka.Consumer):
         finally:
             self.diag.unset_flag(CONSUMER_FETCHING)
 
-    async def _deliver(self, batch: Any) -> None:  # pragma: no cover - broker tests
-        """Hand each message of ``batch`` (``getmany``'s iterator) to the streams, skipping
-        offsets already read and recording gaps, as Faust's loop does per message."""
-        callback, read_offset = self.callback, self._read_offset
-        commit_every, acks_enabled_for = self._commit_every, self.app.topics.acks_enabled_for
+    async def _deliver(self, records: Any, active_partitions: Any) -> None:  # pragma: no cover
+        """Hand each fetched record to the streams, partition by partition in offset order:
+        what Faust's ``getmany`` and its loop do per message (flow and generation checks,
+        skipping offsets already read, recording gaps, committing every so often), with the
+        partition's high-water mark read once per batch instead of once per message and
+        without an async generator step per message."""
+        if not self.flow_active:
+            try:  # as Faust's getmany: a seek that fails is logged, the loop goes on
+                await self.perform_seek()
+            except Exception as error:
+                self.log.warning("exception performing seek when flow not active %r", error)
+            return
+        app, generation = self.app, self.app.consumer_generation_id
+        callback, read_offset, to_message = self.callback, self._read_offset, self._to_message
+        commit_every, acks_enabled_for = self._commit_every, app.topics.acks_enabled_for
         delivered = 0
-        async for tp, message in batch:
-            delivered += 1
-            if delivered % _YIELD_EVERY == 0:
-                await asyncio.sleep(0)
-            offset, last = message.offset, read_offset[tp]
-            if last is not None and offset < last:
+        for tp, tp_records in records.items():
+            if not (
+                active_partitions is None
+                or tp in active_partitions
+                or tp in self._buffered_partitions
+            ):
                 continue
-            if last and offset - last > 1 and acks_enabled_for(message.topic):
-                await self._add_gap(tp, last + 1, offset)
-            if commit_every is not None and self._n_acked >= commit_every:
-                self._n_acked = 0
-                await self.commit()
-            await callback(message)
-            read_offset[tp] = offset
+            app.monitor.track_tp_end_offset(tp, self.highwater(tp))
+            for record in tp_records:
+                if not self.flow_active or app.consumer_generation_id != generation:
+                    return  # a rebalance began: what was not delivered is fetched again
+                delivered += 1
+                if delivered % _YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
+                offset, last = record.offset, read_offset[tp]
+                if last is not None and offset < last:
+                    continue
+                if last and offset - last > 1 and acks_enabled_for(record.topic):
+                    await self._add_gap(tp, last + 1, offset)
+                if commit_every is not None and self._n_acked >= commit_every:
+                    self._n_acked = 0
+                    await self.commit()
+                await callback(to_message(tp, record))
+                read_offset[tp] = offset
 
 
 class Transport(faust_kafka.Transport):

@@ -63,17 +63,17 @@ def from_message(value: bytes) -> RecordedEvent:
     """The stored event a message carries; raises MalformedMessage for anything else."""
     try:
         body = orjson.loads(value)
-        return RecordedEvent(
-            position=int(body["position"]),
-            stream_id=str(body["stream_id"]),
-            stream_version=int(body["stream_version"]),
-            event_id=uuid.UUID(body["event_id"]),
-            event_type=str(body["event_type"]),
-            schema_version=int(body["schema_version"]),
-            data=orjson.dumps(body["data"]),
-            metadata=orjson.dumps(body["metadata"]),
-            recorded_at=datetime.fromisoformat(body["recorded_at"]),
-            hash=str(body["hash"]),
+        return RecordedEvent(  # positionally, in field order: a consumer reads one per event
+            int(body["position"]),
+            str(body["stream_id"]),
+            int(body["stream_version"]),
+            uuid.UUID(body["event_id"]),
+            str(body["event_type"]),
+            int(body["schema_version"]),
+            orjson.dumps(body["data"]),
+            orjson.dumps(body["metadata"]),
+            datetime.fromisoformat(body["recorded_at"]),
+            str(body["hash"]),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise MalformedMessage(f"not a onecard event message: {error}") from None

@@ -4,17 +4,20 @@ Every append of every process takes the row lock on ``log_head`` inside its tran
 positions are handed out in commit order with no holes: a reader asking for "everything
 after the last position I saw" can never skip an event that commits late (see
 docs/adr/001-global-positions.md). Concurrent appends of one instance share a transaction
-through :class:`~infra.eventstore.committer.GroupCommitter`.
+through :class:`~infra.eventstore.committer.GroupCommitter`. Readers waiting for appends are
+woken by ``NOTIFY`` on one LISTEN connection per instance, which is opened again whenever it
+drops; while it is down they poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from itertools import starmap
+from itertools import count, starmap
 from typing import Any, Final
 
 import asyncpg  # type: ignore[import-untyped]
+import structlog
 
 from infra.eventstore import postgres_sql as sql
 from infra.eventstore.committer import GroupCommitter
@@ -24,6 +27,12 @@ from infra.eventstore.postgres_writer import BatchWriter
 from infra.eventstore.subscription import catch_up
 
 _LAST_VERSION: Final = 2**31 - 1
+DEAF_POLL_INTERVAL: Final = 0.1
+"""How often a waiter reads the head while the LISTEN connection is down (seconds)."""
+RELISTEN_WAITS: Final = (0.05, 0.2, 1.0, 5.0)
+"""Seconds between attempts to open the LISTEN connection again (the last one repeats)."""
+
+log = structlog.get_logger()
 
 
 class PostgresEventStore:
@@ -35,6 +44,8 @@ class PostgresEventStore:
         self._dsn = dsn
         self._pool = pool
         self._listener: Any = None
+        self._relisten: asyncio.Task[None] | None = None
+        self._closing = False
         self._channel = sql.channel(schema)
         self._writer = BatchWriter(self._connect, channel=self._channel, algorithm=hash_algorithm)
         self._committer = GroupCommitter(self._commit_batch)
@@ -68,8 +79,7 @@ class PostgresEventStore:
                 await conn.execute(sql.create_schema(schema))
                 await conn.execute(sql.TABLES)
                 await conn.execute(sql.APPEND_FUNCTION)
-            store._listener = await asyncpg.connect(dsn)
-            await store._listener.add_listener(store._channel, store._on_notify)
+            await store._listen()
         except BaseException:
             await store.close()
             raise
@@ -118,14 +128,26 @@ class PostgresEventStore:
         position: int = await self._pool.fetchval(sql.HEAD)
         return position
 
+    @property
+    def listening(self) -> bool:
+        """True while the LISTEN connection is up (appends wake waiters at once)."""
+        return self._listener is not None and not self._listener.is_closed()
+
     async def wait_for_append(self, *, after: int, timeout: float) -> None:
-        appended = self._appended  # taken before reading the head: no wake-up slips between
-        if self._notified > after or await self.head_position() > after:
-            return
-        try:
-            await asyncio.wait_for(appended.wait(), timeout)
-        except TimeoutError:
-            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            appended = self._appended  # taken before reading the head: no wake-up slips between
+            if self._notified > after or await self.head_position() > after:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            wait = remaining if self.listening else min(remaining, DEAF_POLL_INTERVAL)
+            try:
+                await asyncio.wait_for(appended.wait(), wait)
+            except TimeoutError:
+                continue
 
     def subscribe(self, *, after: int = 0, batch_size: int = 500) -> AsyncIterator[RecordedEvent]:
         return catch_up(self, after=after, batch_size=batch_size)
@@ -138,6 +160,9 @@ class PostgresEventStore:
         await self._pool.execute(sql.SAVE_CHECKPOINT, subscriber, position)
 
     async def close(self) -> None:
+        self._closing = True
+        if self._relisten is not None:
+            self._relisten.cancel()
         await self._committer.close()
         await self._writer.close()
         if self._listener is not None:
@@ -148,8 +173,42 @@ class PostgresEventStore:
         settings = {"search_path": self.schema, **sql.WRITER_SETTINGS}
         return await asyncpg.connect(self._dsn, server_settings=settings)
 
+    async def _listen(self) -> None:
+        listener = await asyncpg.connect(self._dsn)
+        try:
+            await listener.add_listener(self._channel, self._on_notify)
+        except BaseException:
+            await listener.close()
+            raise
+        listener.add_termination_listener(self._on_listener_lost)
+        self._listener = listener
+
+    def _on_listener_lost(self, _conn: object) -> None:
+        if self._closing or (self._relisten is not None and not self._relisten.done()):
+            return
+        log.warning("eventstore.listen_lost", schema=self.schema)
+        self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
+        self._wake()  # waiters go over to polling until it is back
+
+    async def _listen_again(self) -> None:
+        """Open the LISTEN connection again, retrying until it is up or the store closes;
+        then wake every waiter: what was notified meanwhile was lost, so they read."""
+        for attempt in count():
+            await asyncio.sleep(RELISTEN_WAITS[min(attempt, len(RELISTEN_WAITS) - 1)])
+            try:
+                await self._listen()
+            except Exception as error:  # whatever it was: try again later
+                log.warning("eventstore.relisten_failed", schema=self.schema, error=repr(error))
+                continue
+            log.info("eventstore.listening_again", schema=self.schema)
+            self._wake()
+            return
+
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         self._notified = max(self._notified, int(payload))
+        self._wake()
+
+    def _wake(self) -> None:
         self._appended.set()
         self._appended = asyncio.Event()
 

@@ -4,7 +4,8 @@ sqlite3 blocks, so the store keeps two connections, each used from its own singl
 writer that commits the batches of a :class:`GroupCommitter`, and a reader. ``BEGIN IMMEDIATE``
 takes the file's write lock before the log head is read, so writers in every process are
 serialised and positions are handed out in commit order without gaps. ``synchronous=FULL``:
-an append that returned survives a power cut.
+an append that returned survives a power cut. After each commit the writer wakes the readers
+waiting for appends, in this process or another (``infra.eventstore.sqlite_wake``).
 """
 
 from __future__ import annotations
@@ -43,12 +44,17 @@ from infra.eventstore.port import (
     RecordedEvent,
     SpooledEvents,
 )
+from infra.eventstore.sqlite_wake import WakeListener, WakeSender, wake_folder
 from infra.eventstore.subscription import catch_up
 
 T = TypeVar("T")
 
-POLL_INTERVAL: Final = 0.01  # a relay in another process sees appends within ~10 ms
-"""How often a waiter looks for appends committed by other processes (seconds)."""
+POLL_INTERVAL: Final = 0.01
+"""How often a waiter without a wake-up socket looks for appends of other processes (s)."""
+WOKEN_POLL_INTERVAL: Final = 0.1
+"""How often a waiter with a wake-up socket still looks, in case a wake-up never comes (s)."""
+WAKE_UPS: Final = True
+"""Whether waiters bind a wake-up socket (off: they poll every POLL_INTERVAL; benchmarks)."""
 BUSY_TIMEOUT_MS: Final = 30_000
 WAL_AUTOCHECKPOINT_PAGES: Final = 10_000
 """Fold the WAL back into the file every ~40 MB rather than SQLite's 4 MB: appends of random
@@ -114,6 +120,10 @@ class SqliteEventStore:
         self._read_conn: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._appended = asyncio.Event()
+        self._notified = 0
+        self._wake = WakeSender(wake_folder(self.path))
+        self._listener: WakeListener | None = None
+        self._listening = False
         self._committer = GroupCommitter(self._commit_batch)
         self._reads: GroupReader[tuple[str, tuple[Any, ...]], list[RecordedEvent]]
         self._reads = GroupReader(self._read_batch)
@@ -159,10 +169,11 @@ class SqliteEventStore:
         plan = await self._transaction(partial(self._write_batch, requests))
         return plan.outcomes
 
-    async def _transaction(self, write: Callable[[sqlite3.Connection], tuple[T, bool]]) -> T:
-        """``write`` in one transaction on the writer thread (it says whether it wrote); a set
-        ``before_commit`` hook is awaited on the loop while the writer thread keeps the
-        transaction (and the file's write lock) open."""
+    async def _transaction(self, write: Callable[[sqlite3.Connection], tuple[T, int]]) -> T:
+        """``write`` in one transaction on the writer thread (it answers the last position it
+        wrote, 0 for none); a set ``before_commit`` hook is awaited on the loop while the
+        writer thread keeps the transaction (and the file's write lock) open. Waiters in
+        other instances and processes are woken from the writer thread once it committed."""
         hook = self.before_commit
         async with self._write_lock:
             try:
@@ -172,7 +183,7 @@ class SqliteEventStore:
                 if hook is not None:
                     if wrote:
                         await hook()
-                    await self._on(self._writer, self._conn(self._write_conn).commit)
+                    await self._on(self._writer, partial(self._commit_and_wake, wrote))
             except sqlite3.Error as error:
                 self._writer.submit(self._roll_back)
                 raise EventStoreError(f"SQLite append failed: {error}") from error
@@ -180,34 +191,39 @@ class SqliteEventStore:
                 self._writer.submit(self._roll_back)
                 raise
         if wrote:
-            self._appended.set()
-            self._appended = asyncio.Event()
+            self._woken(wrote)
         return result
 
     def _in_transaction(
-        self, write: Callable[[sqlite3.Connection], tuple[T, bool]], *, hold: bool
-    ) -> tuple[T, bool]:
+        self, write: Callable[[sqlite3.Connection], tuple[T, int]], *, hold: bool
+    ) -> tuple[T, int]:
         conn = self._conn(self._write_conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             done = write(conn)
             if not hold:
-                conn.commit()
+                self._commit_and_wake(done[1])
         except BaseException:
             conn.rollback()
             raise
         return done
 
+    def _commit_and_wake(self, position: int) -> None:
+        self._conn(self._write_conn).commit()
+        if position:
+            self._wake.send(position)
+
     def _write_batch(
         self, requests: Sequence[AppendRequest], conn: sqlite3.Connection
-    ) -> tuple[BatchPlan, bool]:
+    ) -> tuple[BatchPlan, int]:
         plan = self._plan(conn, requests)
-        if plan.rows:
-            stamp = utc_timestamp(plan.rows[0].recorded_at)
-            conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows))
-            heads = ((s, head.version, head.last_hash) for s, head in plan.heads.items())
-            conn.executemany(_UPSERT_STREAM, heads)
-        return plan, bool(plan.rows)
+        if not plan.rows:
+            return plan, 0
+        stamp = utc_timestamp(plan.rows[0].recorded_at)
+        conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows))
+        heads = ((s, head.version, head.last_hash) for s, head in plan.heads.items())
+        conn.executemany(_UPSERT_STREAM, heads)
+        return plan, plan.rows[-1].position
 
     def _write_spooled(
         self,
@@ -216,7 +232,7 @@ class SqliteEventStore:
         ids: Sequence[uuid.UUID],
         expected_version: int,
         conn: sqlite3.Connection,
-    ) -> tuple[Outcome, bool]:
+    ) -> tuple[Outcome, int]:
         heads = conn.execute(
             "SELECT version, last_hash FROM streams WHERE stream_id = ?", (stream_id,)
         ).fetchone()
@@ -231,11 +247,11 @@ class SqliteEventStore:
             algorithm=self._algorithm,
         )
         if not isinstance(plan, SpooledPlan):
-            return plan, False
+            return plan, 0
         stamp = utc_timestamp(plan.recorded_at)
         conn.executemany(_INSERT_EVENT, (_row(event, stamp) for event in plan.rows(events)))
         conn.execute(_UPSERT_STREAM, (stream_id, plan.head.version, plan.head.last_hash))
-        return plan.result, True
+        return plan.result, plan.last_position
 
     def _plan(self, conn: sqlite3.Connection, requests: Sequence[AppendRequest]) -> BatchPlan:
         heads = {
@@ -301,18 +317,33 @@ class SqliteEventStore:
         return await self._on(self._reader, partial(self._fetch_one, _HEAD, ()))
 
     async def wait_for_append(self, *, after: int, timeout: float) -> None:
-        """Woken at once by this instance's commits; other writers are seen by polling."""
+        """Woken at once by this instance's commits, and by other instances' and processes'
+        through the wake folder (``infra.eventstore.sqlite_wake``); polls as a fallback."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        poll = WOKEN_POLL_INTERVAL if self._listen() else POLL_INTERVAL
         while True:
             appended = self._appended
-            if await self.head_position() > after:
+            if self._notified > after or await self.head_position() > after:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(appended.wait(), min(remaining, POLL_INTERVAL))
+                await asyncio.wait_for(appended.wait(), min(remaining, poll))
+
+    def _listen(self) -> bool:
+        """Bind this instance's wake-up socket on first use; True while it has one."""
+        if not self._listening and WAKE_UPS:
+            self._listening = True
+            self._listener = WakeListener.open(wake_folder(self.path), self._woken)
+            self._wake.skip = self._listener.name if self._listener else None
+        return self._listener is not None
+
+    def _woken(self, position: int) -> None:
+        self._notified = max(self._notified, position)
+        self._appended.set()
+        self._appended = asyncio.Event()
 
     def subscribe(self, *, after: int = 0, batch_size: int = 500) -> AsyncIterator[RecordedEvent]:
         return catch_up(self, after=after, batch_size=batch_size)
@@ -367,6 +398,9 @@ class SqliteEventStore:
     async def close(self) -> None:
         await self._committer.close()
         await self._reads.close()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         async with self._write_lock:
             for executor, conn in (  # the writer goes last: it folds the WAL into the file
                 (self._reader, self._read_conn),
@@ -375,6 +409,7 @@ class SqliteEventStore:
                 if conn is not None:
                     await self._on(executor, conn.close)
                 executor.shutdown()
+        self._wake.close()
         self._write_conn = self._read_conn = None
 
     @staticmethod

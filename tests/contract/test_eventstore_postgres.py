@@ -97,6 +97,29 @@ class TestPostgresEventStore(EventStoreContract):
         result = await store.append("s-1", events(1), expected_version=1)
         assert (result.stream_version, result.last_position) == (2, 2)
 
+    async def test_a_dropped_listen_connection_is_opened_again_and_wakes_waiters(
+        self, store: PostgresEventStore
+    ):
+        await store.append("before", events(1), expected_version=NO_STREAM)
+        dropped = store._listener
+        admin = await postgres_admin()
+        try:
+            await admin.execute("SELECT pg_terminate_backend($1)", dropped.get_server_pid())
+        finally:
+            await admin.close()
+        async with asyncio.timeout(10):
+            while store._listener is dropped or not store.listening:
+                await asyncio.sleep(0.02)
+        writer = await self.another(store)
+        try:
+            waiting = asyncio.create_task(store.wait_for_append(after=1, timeout=60))
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            await writer.append("after", events(1), expected_version=NO_STREAM)
+            await asyncio.wait_for(waiting, timeout=5)  # a NOTIFY, not the 60 s timeout
+        finally:
+            await writer.close()
+
     async def test_recorded_at_round_trips_to_the_microsecond_in_utc(
         self, store: PostgresEventStore
     ):

@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import shutil
+import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -8,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import infra.eventstore.sqlite as sqlite_module
 from infra.eventstore.hashchain import utc_timestamp
 from infra.eventstore.port import NO_STREAM
 from infra.eventstore.sqlite import SqliteEventStore
+from infra.eventstore.sqlite_wake import wake_folder
 from infra.eventstore.verify import verify_store
 from tests.contract.eventstore_contract import EventStoreContract, events, read_everything
 
@@ -71,6 +74,50 @@ class TestSqliteEventStore(EventStoreContract):
             ("from-elsewhere", 3),
             ("from-elsewhere", 4),
         ]
+
+    async def test_an_append_in_another_process_wakes_a_waiter_that_does_not_poll(
+        self, store, monkeypatch
+    ):
+        monkeypatch.setattr(sqlite_module, "WOKEN_POLL_INTERVAL", 60.0)
+        monkeypatch.setattr(sqlite_module, "POLL_INTERVAL", 60.0)
+        await store.append("here", events(1), expected_version=NO_STREAM)
+        waiting = asyncio.create_task(store.wait_for_append(after=1, timeout=120))
+        await asyncio.sleep(0.1)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", APPEND_FROM_ANOTHER_PROCESS, str(store.path), cwd=ROOT
+        )
+        assert await asyncio.wait_for(process.wait(), timeout=60) == 0
+        await asyncio.wait_for(waiting, timeout=2)  # the datagram, not a poll
+
+    async def test_a_wake_up_that_never_comes_is_covered_by_the_poll(self, store, monkeypatch):
+        writer = await self.another(store)
+        try:
+            monkeypatch.setattr(writer._wake, "send", lambda position: None)
+            await store.append("here", events(1), expected_version=NO_STREAM)
+            waiting = asyncio.create_task(store.wait_for_append(after=1, timeout=120))
+            await asyncio.sleep(0.1)
+            await writer.append("there", events(1), expected_version=NO_STREAM)
+            await asyncio.wait_for(waiting, timeout=2)
+        finally:
+            await writer.close()
+
+    async def test_a_socket_left_by_a_killed_waiter_is_removed_by_the_next_append(self, store):
+        folder = wake_folder(store.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        stale = folder / "killed-waiter"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as dead:
+            dead.bind(str(stale))  # closed without unlinking, as after SIGKILL
+        await store.append("s-1", events(2), expected_version=NO_STREAM)
+        assert not stale.exists()
+        assert not folder.exists()  # it was the only waiter
+        assert [e.position for e in await read_everything(store)] == [1, 2]
+
+    async def test_closing_the_last_waiter_removes_its_socket_and_folder(self, store):
+        await store.wait_for_append(after=0, timeout=0.01)
+        folder = wake_folder(store.path)
+        assert len(list(folder.iterdir())) == 1
+        await store.close()
+        assert not folder.exists()
 
     async def test_closing_checkpoints_the_wal_into_the_one_database_file(self, store, tmp_path):
         await store.append("s-1", events(500, text="归档"), expected_version=NO_STREAM)
