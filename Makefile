@@ -40,6 +40,10 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled once here: every service is its own process, and an interpreter that
+# compiles faust, sqlalchemy, pydantic … on each start (PYTHONDONTWRITEBYTECODE hosts never
+# keep it) took ~17 s instead of ~4 s to start under load.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	$(VENV)/bin/python -m compileall -q -j 0 contracts infra services >/dev/null
 	touch $@
