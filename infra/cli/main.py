@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, clock, payout_files, runtime, schemas, users
+from infra.cli import audit, clock, payout_files, programmes, runtime, schemas, users
 from infra.cli.bank_simulator import bank_simulator
 from infra.cli.synth import synth
 from infra.mainjob.run import run
@@ -17,6 +17,7 @@ app.add_typer(registry_cli.app, name="roster")
 app.add_typer(registry_cli.lists_app, name="lists")
 app.add_typer(users.app, name="users")
 app.add_typer(clock.app, name="clock")
+app.add_typer(programmes.app, name="programmes")
 app.add_typer(payout_files.app, name="payout")
 app.command("run")(run)
 app.command("synth")(synth)

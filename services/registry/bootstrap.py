@@ -16,6 +16,7 @@ from infra.http.app import service_app
 from infra.identity.http import include_identity
 from infra.service import ConsumerSpec, ServiceDeps, ServiceParts
 from infra.wiring import make_cipher
+from services.registry.adapters.import_workers import workers_for
 from services.registry.adapters.tables import TABLES
 from services.registry.application.register_projection import REGISTER_EVENTS, register_handler
 from services.registry.application.roster_returns import RETURNING_EVENTS, returns_handler
@@ -41,8 +42,17 @@ def build(deps: ServiceDeps) -> ServiceParts:
     cipher = make_cipher(deps.settings)
     codec = EventCodec(registry=REGISTRY_EVENTS, cipher=cipher)
     app.state.roster_jobs = ImportJobs()
+    workers = workers_for(
+        deps.projections,
+        key_file=deps.settings.resolved_key_file,
+        algorithm=deps.settings.pii_cipher,
+    )
     app.state.registry = RegistryApp(
-        store=deps.store, codec=codec, index=cipher, projections=deps.projections
+        store=deps.store,
+        codec=codec,
+        index=cipher,
+        projections=deps.projections,
+        import_workers=workers,
     )
     register = ConsumerSpec(
         name="registry-register",

@@ -22,6 +22,7 @@ from services.registry.domain.roster import (
     ImportRows,
     RemoveRow,
     Roster,
+    RowState,
     WithdrawRoster,
     decide_correction,
     decide_draft,
@@ -29,6 +30,9 @@ from services.registry.domain.roster import (
     decide_removal,
     decide_withdrawal,
     evolve,
+    import_part,
+    import_states,
+    start_import,
 )
 from services.registry.domain.roster_submission import (
     Payee,
@@ -147,6 +151,30 @@ def test_an_import_cannot_take_a_row_number_already_in_the_roster() -> None:
     with pytest.raises(Refused) as refused:
         decide_import(ImportRows("r-1", "i-2", [row(1)]), given(*imported([row(1)])))
     assert refused.value.code == "roster_row_taken"
+
+
+def test_a_part_known_by_its_row_states_evolves_the_roster_as_the_part_itself() -> None:
+    rows = [row(1), row(2, "rejected", None, "citizen_id_check_digit")]
+    by_event = start_import(given(*drafted()), "i-1")
+    by_states = start_import(given(*drafted()), "i-1")
+    assert by_event is not None
+    assert by_states is not None
+    evolve(by_event, import_part(by_event, "i-1", 0, rows))
+    import_states(by_states, "i-1", {r.row_no: RowState.of(r) for r in rows})
+    assert by_states == by_event
+    assert start_import(by_states, "i-1") is None  # the import is in the roster now
+
+
+def test_a_part_known_by_its_row_states_cannot_take_a_row_number_already_used() -> None:
+    state = given(
+        *imported([row(1), row(2)]),
+        *decide_removal(RemoveRow("r-1", 2, "重复"), given(*imported([row(1), row(2)]))),
+    )
+    assert state is not None
+    for taken in (1, 2):
+        with pytest.raises(Refused) as refused:
+            import_states(state, "i-2", {taken: RowState("accepted", 100, ())})
+        assert refused.value.code == "roster_row_taken"
 
 
 def test_a_roster_with_a_rejected_row_cannot_be_submitted() -> None:

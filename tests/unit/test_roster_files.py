@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import io
 import tempfile
@@ -586,5 +585,5 @@ def test_lines_are_the_same_frozen_records_the_constructor_makes() -> None:
     rebuilt = [RosterLine(line.line_no, dict(line.cells), line.numeric) for line in lines]
     assert lines == rebuilt
     assert lines[0].numeric == frozenset()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         lines[0].line_no = 7  # type: ignore[misc]

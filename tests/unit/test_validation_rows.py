@@ -78,7 +78,7 @@ class Bench:
             household_id=f"H{n}",
         )
         citizen_id = citizen(n, born=born)
-        self.register.add(citizen_id, replace(person, **changes))
+        self.register.add(citizen_id, person._replace(**changes))
         return citizen_id
 
     def validator(self, programme: ProgrammeRules = PROGRAMME) -> RosterValidator:

@@ -72,7 +72,7 @@ def test_rejected_rows_do_not_count_in_the_median() -> None:
     bench = Bench()
     rows = township(bench, ["1000"] * 10 + ["3500"])
     rows += [
-        replace(row, cells={**row.cells, Column.NAME: "李四"})
+        row._replace(cells={**row.cells, Column.NAME: "李四"})
         for row in township(bench, ["10000"] * 30, first=12)
     ]
     verdicts, _ = bench.run(*rows, programme=PER_PERSON)

@@ -33,6 +33,7 @@ from typing import IO, Any, Final, Literal
 import openpyxl
 
 from services.registry.domain.roster_rows import REQUIRED_COLUMNS, Column, RosterLine
+from services.registry.domain.validation_rows import new_tuple
 
 _MB: Final = 1024 * 1024
 
@@ -221,7 +222,8 @@ def _cells_builder(positions: dict[Column, int]) -> Callable[[Sequence[str]], di
 
 def _plain_lines(first: int, cells: list[dict[Column, str]]) -> list[RosterLine]:
     """RosterLines of consecutive rows, none of them with numeric cells."""
-    return [RosterLine(line_no, found, _NO_COLUMNS) for line_no, found in zip(count(first), cells)]
+    numbered = zip(count(first), cells, repeat(_NO_COLUMNS))
+    return list(map(new_tuple, repeat(RosterLine), numbered))  # RosterLine's __new__, in C
 
 
 def _assemble(

@@ -1,13 +1,16 @@
 """Rows entered or corrected one at a time through the API (逐行录入、更正): each judged by
 the same validation as a file's rows, against the register, the lists and the round.
 
-A single row is checked against the roster's other rows for the same person; the shared
-account and phone rules, which compare whole files, run on imports only.
+A typed row is checked against the roster's rows as a file's row is against the rows above
+it: the same person in a live row rejects it, and an account or phone another person's row
+already uses is found the same way, with the same severity, the earlier row flagged with a
+warning as an import flags it (``roster_neighbours``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from infra.command_context import CommandContext
 from infra.eventcodec import EventCodec
@@ -15,21 +18,19 @@ from infra.eventstore.port import EventStore
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
 from infra.stream_commands import append_decided
-from services.registry.adapters.register_lookup import fetch_register
-from services.registry.application.import_roster import Checks, ChunkPorts
+from services.registry.adapters.fetched_register import lookup_key
+from services.registry.adapters.register_lookup import fetch_beneficiaries, fetch_register
+from services.registry.application.import_roster import Checks
+from services.registry.application.judge_rows import ChunkPorts
 from services.registry.application.roster_commands import load_roster
+from services.registry.application.roster_neighbours import against_the_roster, live_rows
 from services.registry.application.stored_rows import row_of
 from services.registry.domain import roster_refusals as refuse
-from services.registry.domain import rule_codes
-from services.registry.domain.events import (
-    RosterRow,
-    RosterRowCorrected,
-    RosterRowRemoved,
-    RosterRowsImported,
-)
+from services.registry.domain.events import RosterRow
 from services.registry.domain.roster import CorrectRow, ImportRows, decide_correction, decide_import
 from services.registry.domain.roster_rows import Column, RosterLine
-from services.registry.domain.validation import RosterValidator
+from services.registry.domain.validation import RowVerdict
+from services.registry.domain.validation_judge import RowJudge
 
 
 async def enter_row(
@@ -48,12 +49,11 @@ async def enter_row(
     if state is None:
         raise refuse.no_such_roster()
     row_no = state.next_row_no
-    row = await _judged(store, codec, projections, cipher, roster_id, row_no, cells, checks)
-    events = decide_import(
-        ImportRows(roster_id, f"row-{context.idempotency_key}"[:64], [row]), state
-    )
+    typed = await _judged(store, codec, projections, cipher, roster_id, row_no, cells, checks)
+    import_id = f"row-{context.idempotency_key}"[:64]
+    events = decide_import(ImportRows(roster_id, import_id, [typed.row], typed.late), state)
     await append_decided(store, codec, context, f"roster-{roster_id}", events, version)
-    return row
+    return typed.row
 
 
 async def correct_row(
@@ -75,10 +75,17 @@ async def correct_row(
         raise refuse.no_such_roster()
     if row_no not in state.rows:
         raise refuse.no_such_row(row_no)
-    row = await _judged(store, codec, projections, cipher, roster_id, row_no, cells, checks)
-    events = decide_correction(CorrectRow(roster_id, row, reason), state)
+    typed = await _judged(store, codec, projections, cipher, roster_id, row_no, cells, checks)
+    events = decide_correction(CorrectRow(roster_id, typed.row, reason, typed.late), state)
     await append_decided(store, codec, context, f"roster-{roster_id}", events, version)
-    return row
+    return typed.row
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    row: RosterRow
+    late: dict[int, tuple[str, ...]]
+    """Warnings for rows already in the roster, by row number."""
 
 
 async def _judged(
@@ -90,47 +97,23 @@ async def _judged(
     row_no: int,
     cells: Mapping[Column, str],
     checks: Checks,
-) -> RosterRow:
+) -> _Typed:
     line = RosterLine(row_no, {column: text.strip() for column, text in cells.items()})
-    ports = ChunkPorts(checks)
+    others = await live_rows(store, codec, roster_id, except_row=row_no)
+    ports = ChunkPorts(checks.terms())
     async with projections.transaction() as conn:
         ports.current = await fetch_register(conn, [line], cipher=cipher)
-    validator = RosterValidator(
+        paid = {row.beneficiary_id for row in others.values() if row.beneficiary_id}
+        people = await fetch_beneficiaries(conn, paid, cipher=cipher)
+    judge = RowJudge(
         programme=checks.programme,
         register=ports,
         other_rosters=ports,
         lists=ports,
         today=checks.today,
     )
-    verdict = validator.feed(line)
-    verdict = verdict.with_late(validator.finish().late.get(line.line_no, ()))
-    row = row_of(row_no, line, verdict, ports.current)
-    first = (await _rows_of(store, codec, roster_id)).get(row.beneficiary_id or "")
-    if row.beneficiary_id is None or first is None or first == row_no:
-        return row
-    duplicate = rule_codes.CITIZEN_ID_DUPLICATE.finding(first=first)
-    return row.model_copy(
-        update={
-            "verdict": "rejected",
-            "rules": (*row.rules, duplicate.rule),
-            "messages": (*row.messages, duplicate.message),
-        }
-    )
-
-
-async def _rows_of(store: EventStore, codec: EventCodec, roster_id: str) -> dict[str, int]:
-    """The roster's live rows by the beneficiary they pay: beneficiary id → row number."""
-    rows: dict[int, RosterRow] = {}
-    for record in await store.read_stream(f"roster-{roster_id}"):
-        event = codec.decode(record).event
-        if isinstance(event, RosterRowsImported):
-            rows.update((row.row_no, row) for row in event.rows)
-        elif isinstance(event, RosterRowCorrected):
-            rows[event.row.row_no] = event.row
-        elif isinstance(event, RosterRowRemoved):
-            rows.pop(event.row_no, None)
-    return {
-        row.beneficiary_id: row_no
-        for row_no, row in sorted(rows.items(), reverse=True)
-        if row.beneficiary_id is not None and row.verdict != "rejected"
-    }
+    judged, parsed = judge.judge(line)
+    beneficiary_id = ports.current.beneficiary_id(lookup_key(line))
+    findings, late = against_the_roster(judged, beneficiary_id, others, people, checks.programme)
+    verdict = RowVerdict(row_no, findings, parsed)
+    return _Typed(row_of(row_no, line, verdict, ports.current), late)

@@ -60,9 +60,14 @@ class ImportRows:
 
 @dataclass(frozen=True, slots=True)
 class CorrectRow:
+    """Replace a row with the clerk's corrected one. ``late`` holds the warnings the
+    corrected row gives rows already in the roster (a shared account or phone), by row
+    number, as an import's late warnings."""
+
     roster_id: str
     row: RosterRow
     reason: str
+    late: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +235,17 @@ def import_part(
     return RosterRowsImported(roster_id=roster.roster_id, import_id=import_id, part=part, rows=rows)
 
 
+def import_states(roster: Roster, import_id: str, states: Mapping[int, RowState]) -> None:
+    """Evolve ``roster`` with one part of an import known by its rows' states: what
+    ``import_part`` checks and ``evolve`` applies for a ``RosterRowsImported``, for an
+    importer that encodes its rows itself (``application.import_roster``)."""
+    taken = sorted(states.keys() & roster.rows.keys() | states.keys() & roster.removed)
+    if taken:
+        raise refuse.rows_taken(taken[0])
+    roster.imports.add(import_id)
+    roster.rows.update(states)
+
+
 def supersede(
     roster: Roster, import_id: str, replaced: Mapping[int, int]
 ) -> list[RosterRowRemoved]:
@@ -303,15 +319,24 @@ def _returned(rows: Mapping[int, RowState], event: RosterReturned) -> dict[int, 
 
 def decide_correction(
     command: CorrectRow, state: Roster | None
-) -> list[RosterRowCorrected | RosterValidated]:
+) -> list[RosterRowCorrected | RosterRowsFlagged | RosterValidated]:
     roster = open_draft(state)
-    if command.row.row_no not in roster.rows:
-        raise refuse.no_such_row(command.row.row_no)
-    corrected = RosterRowCorrected(
-        roster_id=roster.roster_id, row=command.row, reason=command.reason
-    )
-    lines = {**roster.rows, command.row.row_no: RowState.of(command.row)}
-    return [corrected, _summary(roster.roster_id, lines, f"row-{command.row.row_no}")]
+    row_no = command.row.row_no
+    if row_no not in roster.rows:
+        raise refuse.no_such_row(row_no)
+    events: list[RosterRowCorrected | RosterRowsFlagged | RosterValidated] = [
+        RosterRowCorrected(roster_id=roster.roster_id, row=command.row, reason=command.reason)
+    ]
+    lines = {**roster.rows, row_no: RowState.of(command.row)}
+    if command.late:
+        flags = {n: rules for n, rules in command.late.items() if n != row_no}
+        flagged = RosterRowsFlagged(
+            roster_id=roster.roster_id, import_id=f"row-{row_no}", flags=flags
+        )
+        events.append(flagged)
+        lines = {**lines, **_flagged(lines, flags)}
+    events.append(_summary(roster.roster_id, lines, f"row-{row_no}"))
+    return events
 
 
 def decide_removal(

@@ -10,9 +10,9 @@ that row, with a rule code and a Chinese message, and never "repaired" silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 class Column(StrEnum):
@@ -39,20 +39,20 @@ REQUIRED_COLUMNS: frozenset[Column] = frozenset(
 """A header row without these is not a roster header."""
 
 
-@dataclass(frozen=True, slots=True)
-class RosterLine:
+class RosterLine(NamedTuple):
     """One data row of a roster file.
 
     ``line_no`` is the row's number in the file as the clerk sees it (1-based, header
     included), so a message can say "第 12 行". ``cells`` holds the stripped text of every
     mapped column present in the file (absent columns are missing from the dict; an empty
     cell is ``""``). ``numeric`` names the cells the spreadsheet stored as numbers rather
-    than text: an ID or account number there has lost digits and must be rejected.
+    than text: an ID or account number there has lost digits and must be rejected. A named
+    tuple: a million are made per import, and sent to import workers.
     """
 
     line_no: int
     cells: dict[Column, str]
-    numeric: frozenset[Column] = field(default_factory=frozenset)
+    numeric: frozenset[Column] = frozenset()
 
     def get(self, column: Column) -> str:
         return self.cells.get(column, "")

@@ -45,9 +45,10 @@ class CrossRowChecks:
         self.late: dict[int, list[Finding]] = {}
         """Warnings for earlier rows, by ordinal: at most one per rule and row."""
 
-    def repeated_id(self, ordinal: int, citizen_id: str) -> Finding | None:
-        """The same person earlier in the roster: this row is rejected, naming the first."""
-        first = self._first_with_id.setdefault(int(citizen_id[:17]), ordinal)
+    def repeated_id(self, ordinal: int, citizen_key: int) -> Finding | None:
+        """The same person earlier in the roster (``citizen_key``: the first 17 digits of
+        the ID): this row is rejected, naming the first."""
+        first = self._first_with_id.setdefault(citizen_key, ordinal)
         if first == ordinal:
             return None
         return rc.CITIZEN_ID_DUPLICATE.finding(first=self._line_of[first])

@@ -7,19 +7,18 @@ lookup is a dict access); ``validation_memory`` has in-memory versions for tests
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 AccountStatus = Literal["open", "closed", "frozen", "unverified"]
 
 
-@dataclass(frozen=True, slots=True)
-class RegisteredPerson:
+class RegisteredPerson(NamedTuple):
     """A beneficiary as the register (底册) holds them, with their one card account.
 
     ``account_since`` is when the account was declared or last changed; ``village_code`` is
-    the 12-digit code whose first 9 digits name the township.
+    the 12-digit code whose first 9 digits name the township. A named tuple rather than a
+    frozen dataclass: one is made per row of million-row rosters, three times cheaper.
     """
 
     name: str

@@ -28,6 +28,7 @@ from infra.identity.permissions import Action, Forbidden, authorize
 from infra.projections.database import ProjectionDatabase
 from infra.settings import get_settings
 from infra.wiring import make_cipher, open_store
+from services.registry.adapters.import_workers import workers_for
 from services.registry.adapters.roster_files import RosterFileError, open_roster
 from services.registry.adapters.tables import TABLES
 from services.registry.application.catalogue import load_programme
@@ -137,6 +138,9 @@ async def _import(
                 checks=checks,
                 context=_context(actor, now, key=f"import/{roster_id}/{source.content_hash}"),
                 progress=lambda done: bar.update(task, completed=done),
+                workers=workers_for(
+                    projections, key_file=settings.resolved_key_file, algorithm=settings.pii_cipher
+                ),
             )
     finally:
         await projections.close()

@@ -20,6 +20,7 @@ from infra.http.errors import answering
 from infra.identity.permissions import Action, authorize
 from infra.pii.cipher import FieldCipher
 from infra.projections.database import ProjectionDatabase
+from services.registry.application.import_roster import ImportWorkers
 from services.registry.application.register_beneficiary import register_beneficiary
 from services.registry.domain import refusals
 from services.registry.domain.beneficiary import RegisterBeneficiary, is_village_code
@@ -33,6 +34,8 @@ class RegistryApp:
     codec: EventCodec
     index: FieldCipher
     projections: ProjectionDatabase
+    import_workers: ImportWorkers | None = None
+    """Processes that validate large uploads beside the service (None: in the service)."""
 
 
 def registry_app(request: Request) -> RegistryApp:

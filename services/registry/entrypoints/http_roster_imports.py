@@ -205,4 +205,5 @@ async def _run_import(
         checks=checks,
         context=context,
         progress=progress,
+        workers=registry.import_workers,
     )
