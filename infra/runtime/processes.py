@@ -25,7 +25,7 @@ from infra.runtime.lifecycle import http_status, reachable_host, stop_on_signals
 from infra.settings import SERVICES, Settings
 
 log = structlog.get_logger()
-HEALTH_TIMEOUT = 60.0
+HEALTH_TIMEOUT = 180.0  # six interpreters importing at once on a small, busy machine
 STOP_TIMEOUT = 15.0
 
 
